@@ -1,0 +1,54 @@
+import nx from '@nx/eslint-plugin';
+
+export default [
+  ...nx.configs['flat/base'],
+  ...nx.configs['flat/typescript'],
+  {
+    ignores: ['**/dist', '**/node_modules', '**/src/generated/**', '.nx/**'],
+  },
+  {
+    files: ['**/*.ts'],
+    rules: {
+      // apps → libs, never libs → apps; contracts depends on nothing of ours; testing only from tests.
+      '@nx/enforce-module-boundaries': [
+        'error',
+        {
+          enforceBuildableLibDependency: false,
+          allow: [],
+          depConstraints: [
+            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+            { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: ['scope:contracts'] },
+            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:contracts', 'scope:testing'] },
+            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:shared', 'scope:contracts'] },
+          ],
+          banTransitiveDependencies: false,
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    // Each project's Vitest config takes the one shared config at the workspace root.
+    files: ['**/vitest.config.ts'],
+    rules: { '@nx/enforce-module-boundaries': 'off' },
+  },
+  {
+    // contracts is the published surface: plain TypeScript and zod, no framework, broker or ORM.
+    files: ['libs/contracts/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [
+        { group: ['@nestjs/*', 'kafkajs', '@prisma/*', 'pg', 'nestjs-*'], message: 'contracts stays free of Nest, Kafka and Prisma.' },
+      ] }],
+    },
+  },
+  {
+    // Only tests may use the test infrastructure.
+    files: ['apps/*/src/**/*.ts', 'libs/{contracts,outbox,messaging,platform}/src/**/*.ts'],
+    ignores: ['**/*.spec.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { paths: [{ name: '@commerce/testing', message: 'libs/testing is for tests only.' }] }],
+    },
+  },
+];
