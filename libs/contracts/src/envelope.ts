@@ -1,0 +1,49 @@
+import { z } from 'zod';
+import { SERVICE_NAMES } from './services.ts';
+
+/** Every event type of the catalog; each is also the name of its Kafka topic. */
+export const EVENT_TYPES = [
+  'user.created',
+  'product.upserted',
+  'order.placed',
+  'inventory.reserved',
+  'inventory.rejected',
+  'inventory.released',
+  'payment.authorized',
+  'payment.failed',
+  'payment.captured',
+  'payment.voided',
+  'order.confirmed',
+  'order.cancelled',
+] as const;
+
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** The dead-letter topic of a topic. */
+export function deadLetterTopic(topic: string): string {
+  return `${topic}.dlq`;
+}
+
+/** The JSON envelope every event travels in (CONTRACT.md, Events); `data` is checked per type. */
+export const envelopeSchema = z.object({
+  eventId: z.uuid(),
+  eventType: z.enum(EVENT_TYPES),
+  eventVersion: z.number().int().positive(),
+  occurredAt: z.iso.datetime({ offset: true }),
+  source: z.enum(SERVICE_NAMES as [string, ...string[]]),
+  aggregateId: z.string().min(1),
+  correlationId: z.string().min(1),
+  causationId: z.string().min(1).nullable(),
+  data: z.unknown(),
+});
+
+export type Envelope<D = unknown> = Omit<z.infer<typeof envelopeSchema>, 'data'> & { data: D };
+
+/** Kafka header names that mirror the envelope, so a consumer can route without parsing the value. */
+export const EVENT_HEADERS = {
+  eventId: 'event-id',
+  eventType: 'event-type',
+  eventVersion: 'event-version',
+  correlationId: 'correlation-id',
+  traceparent: 'traceparent',
+} as const;

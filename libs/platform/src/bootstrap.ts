@@ -1,0 +1,59 @@
+import 'reflect-metadata';
+import { type DynamicModule, type INestApplication, Module, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { Logger } from 'nestjs-pino';
+import type { z } from 'zod';
+import { type BaseConfig, ConfigError, loadConfig } from './config/config.ts';
+import { PlatformModule } from './platform.module.ts';
+
+/** Everything that makes one of the five apps: its name, HTTP prefix and port, config and module. */
+export interface AppSpec<C extends BaseConfig = BaseConfig> {
+  service: string;
+  /** Path prefix of every route, e.g. `api/orders` (the same through the gateway and direct). */
+  prefix: string;
+  defaultPort: number;
+  configSchema: z.ZodType<C>;
+  module(config: C): DynamicModule | Type;
+}
+
+/** Validates the config and builds the Nest app (not yet listening). Throws ConfigError on bad env. */
+export async function createApp<C extends BaseConfig>(
+  spec: AppSpec<C>,
+  env: Record<string, string | undefined> = process.env,
+): Promise<{ app: INestApplication; config: C }> {
+  const config = loadConfig(spec.configSchema, env, { PORT: String(spec.defaultPort), KAFKA_CLIENT_ID: spec.service });
+
+  @Module({ imports: [PlatformModule.forApp(spec.service, config), spec.module(config)] })
+  class RootModule {}
+  Object.defineProperty(RootModule, 'name', { value: `${spec.service}RootModule` });
+
+  const app = await NestFactory.create<NestExpressApplication>(RootModule, { bufferLogs: true });
+  app.useLogger(app.get(Logger));
+  app.useBodyParser('json', { limit: config.HTTP_BODY_LIMIT });
+  app.disable('x-powered-by');
+  app.setGlobalPrefix(spec.prefix);
+  app.enableShutdownHooks();
+  return { app, config };
+}
+
+/** The process entry point of an app: start, or print what is wrong with the config and exit 1. */
+export async function runApp<C extends BaseConfig>(spec: AppSpec<C>): Promise<void> {
+  let started: { app: INestApplication; config: C };
+  try {
+    started = await createApp(spec);
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      process.stderr.write(`[${spec.service}] cannot start. ${error.message}\n`);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const { app, config } = started;
+  // Nest closes the app on SIGTERM/SIGINT; this bounds how long draining may take.
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS).unref());
+  }
+  await app.listen(config.PORT, config.HOST);
+  app.get(Logger).log(`${spec.service} listening on http://${config.HOST}:${config.PORT}/${spec.prefix}`);
+}

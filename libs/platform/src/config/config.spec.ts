@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { baseConfigSchema, ConfigError, loadConfig } from './config.ts';
+
+const valid = {
+  PORT: '3002',
+  DATABASE_URL: 'postgresql://orders:secret@127.0.0.1:5432/commerce?schema=orders',
+  KAFKA_BROKERS: '127.0.0.1:9092, kafka:9092',
+};
+
+describe('loadConfig', () => {
+  it('parses a valid environment, applying defaults', () => {
+    const config = loadConfig(baseConfigSchema, valid);
+    expect(config).toMatchObject({ PORT: 3002, KAFKA_BROKERS: ['127.0.0.1:9092', 'kafka:9092'], LOG_LEVEL: 'info', HTTP_BODY_LIMIT: '100kb' });
+  });
+
+  it('lets the environment override the defaults it is given, and ignores empty values', () => {
+    expect(loadConfig(baseConfigSchema, { ...valid, PORT: '' }, { PORT: '3999' }).PORT).toBe(3999);
+    expect(loadConfig(baseConfigSchema, valid, { PORT: '3999' }).PORT).toBe(3002);
+  });
+
+  it('names every missing variable', () => {
+    const error = (() => { try { loadConfig(baseConfigSchema, { PORT: '1' }); } catch (e) { return e; } })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems).toEqual([
+      { variable: 'DATABASE_URL', message: 'is required' },
+      { variable: 'KAFKA_BROKERS', message: 'is required' },
+    ]);
+    expect((error as Error).message).toContain('DATABASE_URL: is required');
+  });
+
+  it('names malformed variables with what is expected', () => {
+    expect(() => loadConfig(baseConfigSchema, { ...valid, DATABASE_URL: 'mysql://x/y' })).toThrow(/DATABASE_URL: must be a postgresql:\/\/ URL/);
+    expect(() => loadConfig(baseConfigSchema, { ...valid, DATABASE_URL: 'postgresql://x@h/db' })).toThrow(/DATABASE_URL: must name its schema/);
+    expect(() => loadConfig(baseConfigSchema, { ...valid, KAFKA_BROKERS: 'kafka' })).toThrow(/KAFKA_BROKERS: each broker must be host:port/);
+    expect(() => loadConfig(baseConfigSchema, { ...valid, PORT: 'eighty' })).toThrow(/PORT:/);
+    expect(() => loadConfig(baseConfigSchema, { ...valid, LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL:/);
+  });
+});

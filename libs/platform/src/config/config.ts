@@ -1,0 +1,66 @@
+import { z } from 'zod';
+
+/** Thrown when the environment does not satisfy an app's configuration schema. */
+export class ConfigError extends Error {
+  constructor(readonly problems: Array<{ variable: string; message: string }>) {
+    super(
+      'Invalid configuration:\n' + problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n'),
+    );
+    this.name = 'ConfigError';
+  }
+}
+
+const brokerList = z
+  .string()
+  .trim()
+  .min(1)
+  .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
+  .pipe(
+    z.array(z.string().regex(/^[\w.-]+:\d{1,5}$/, 'each broker must be host:port')).min(1),
+  );
+
+const postgresUrl = z
+  .string()
+  .trim()
+  .refine((s) => /^postgres(ql)?:\/\//.test(s) && URL.canParse(s), 'must be a postgresql:// URL')
+  .refine((s) => !!new URL(s).searchParams.get('schema'), 'must name its schema (?schema=<name>)');
+
+/** The variables every app reads; each app extends this with its own. */
+export const baseConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+  HOST: z.string().default('0.0.0.0'),
+  PORT: z.coerce.number().int().min(0).max(65535),
+  DATABASE_URL: postgresUrl,
+  KAFKA_BROKERS: brokerList,
+  KAFKA_CLIENT_ID: z.string().min(1).optional(),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'a size such as 100kb').default('100kb'),
+  READY_CHECK_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+  SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+});
+
+export type BaseConfig = z.infer<typeof baseConfigSchema>;
+
+/**
+ * Parses `env` with `schema`; on failure throws a ConfigError naming every bad variable.
+ * `defaults` fill in variables the environment leaves unset (an app's own port, say).
+ */
+export function loadConfig<S extends z.ZodType<BaseConfig>>(
+  schema: S,
+  env: Record<string, string | undefined> = process.env,
+  defaults: Record<string, string> = {},
+): z.infer<S> {
+  const input: Record<string, string | undefined> = { ...defaults };
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') input[key] = value;
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw new ConfigError(
+    result.error.issues.map((issue) => ({
+      variable: String(issue.path[0] ?? '(root)'),
+      message: issue.code === 'invalid_type' && input[String(issue.path[0])] === undefined ? 'is required' : issue.message,
+    })),
+  );
+}
+
+/** Injection token of the app's validated configuration. */
+export const APP_CONFIG = Symbol('APP_CONFIG');

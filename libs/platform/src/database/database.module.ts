@@ -1,0 +1,60 @@
+import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { PrismaPg } from '@prisma/adapter-pg';
+import { APP_CONFIG, type BaseConfig } from '../config/config.ts';
+import { ReadinessRegistry } from '../health/readiness.ts';
+import { prismaAdapter, schemaOf } from './prisma.ts';
+
+/** What the platform needs of an app's generated Prisma client. */
+export interface PrismaClientLike {
+  $disconnect(): Promise<void>;
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
+}
+
+type PrismaClientClass = new (options: { adapter: PrismaPg }) => PrismaClientLike;
+
+const CLIENT = Symbol('DATABASE_CLIENT');
+
+@Injectable()
+class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
+  constructor(
+    @Inject(CLIENT) private readonly client: PrismaClientLike,
+    @Inject(APP_CONFIG) private readonly config: BaseConfig,
+    private readonly readiness: ReadinessRegistry,
+  ) {}
+
+  onModuleInit(): void {
+    const schema = schemaOf(this.config.DATABASE_URL);
+    this.readiness.register({
+      name: 'database',
+      probe: async () => {
+        await this.client.$queryRawUnsafe('SELECT 1');
+        return { schema };
+      },
+    });
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.client.$disconnect();
+  }
+}
+
+/** Gives the app its own Prisma client (the class generated from its schema), on its own schema and role. */
+@Module({})
+export class DatabaseModule {
+  static forRoot(clientClass: PrismaClientClass): DynamicModule {
+    return {
+      module: DatabaseModule,
+      global: true,
+      providers: [
+        {
+          provide: clientClass,
+          useFactory: (config: BaseConfig) => new clientClass({ adapter: prismaAdapter(config.DATABASE_URL) }),
+          inject: [APP_CONFIG],
+        },
+        { provide: CLIENT, useExisting: clientClass },
+        DatabaseLifecycle,
+      ],
+      exports: [clientClass],
+    };
+  }
+}

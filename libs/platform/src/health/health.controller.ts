@@ -1,0 +1,45 @@
+import { Controller, Get, Inject } from '@nestjs/common';
+import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { APP_CONFIG, type BaseConfig } from '../config/config.ts';
+import { ReadinessRegistry } from './readiness.ts';
+
+function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** `live`: the process serves HTTP. `ready`: every registered dependency answers (else 503). */
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly health: HealthCheckService,
+    private readonly indicators: HealthIndicatorService,
+    private readonly registry: ReadinessRegistry,
+    @Inject(APP_CONFIG) private readonly config: BaseConfig,
+  ) {}
+
+  @Get('live')
+  @HealthCheck()
+  live() {
+    return this.health.check([]);
+  }
+
+  @Get('ready')
+  @HealthCheck()
+  ready() {
+    return this.health.check(
+      this.registry.all().map((check) => async () => {
+        const session = this.indicators.check(check.name);
+        try {
+          const details = await withTimeout(check.probe(), this.config.READY_CHECK_TIMEOUT_MS, check.name);
+          return session.up(details ?? {});
+        } catch (error) {
+          return session.down({ message: error instanceof Error ? error.message : String(error) });
+        }
+      }),
+    );
+  }
+}

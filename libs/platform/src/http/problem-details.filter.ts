@@ -1,0 +1,67 @@
+import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { ZodError } from 'zod';
+import { correlationIdOf } from '../logging/correlation.ts';
+import { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem-details.ts';
+
+/** Errors raised by Express' body parser before a route runs (malformed or oversized bodies). */
+interface BodyParserError {
+  type: string;
+  status: number;
+  expose?: boolean;
+}
+
+function isBodyParserError(error: unknown): error is BodyParserError {
+  return typeof error === 'object' && error !== null && 'type' in error && 'status' in error
+    && typeof (error as BodyParserError).status === 'number';
+}
+
+const bodyParserDetails: Record<string, string> = {
+  'entity.parse.failed': 'The request body is not valid JSON.',
+  'entity.too.large': 'The request body is larger than this endpoint accepts.',
+  'encoding.unsupported': 'The request body uses an unsupported content encoding.',
+  'charset.unsupported': 'The request body uses an unsupported charset.',
+};
+
+/** Turns every error into an `application/problem+json` response; only the unexpected ones are 500. */
+@Catch()
+export class ProblemDetailsFilter implements ExceptionFilter {
+  private readonly logger = new Logger('ProblemDetailsFilter');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    if (host.getType() !== 'http') throw error;
+    const http = host.switchToHttp();
+    const request = http.getRequest<Request>();
+    const response = http.getResponse<Response>();
+    const body = this.toProblem(error);
+    body.instance = request.originalUrl?.split('?')[0];
+    const correlationId = correlationIdOf(request);
+    if (correlationId) body.correlationId = correlationId;
+    if (body.status >= 500) this.logger.error({ err: error }, 'Unhandled error');
+    if (response.headersSent) return;
+    response.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
+  }
+
+  private toProblem(error: unknown): ProblemDetails {
+    if (error instanceof HttpException) {
+      const status = error.getStatus();
+      const payload = error.getResponse();
+      if (typeof payload === 'object' && payload !== null && 'detail' in payload) {
+        const p = payload as Partial<ProblemDetails>;
+        return problem(status, String(p.detail), { type: p.type, title: p.title, errors: p.errors });
+      }
+      const message = typeof payload === 'string' ? payload : (payload as { message?: unknown }).message;
+      const detail = Array.isArray(message) ? message.join('; ') : String(message ?? error.message);
+      return problem(status, detail);
+    }
+    if (error instanceof ZodError) {
+      return problem(400, 'The request is not valid.', {
+        errors: error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
+      });
+    }
+    if (isBodyParserError(error) && error.status >= 400 && error.status < 500) {
+      return problem(error.status, bodyParserDetails[error.type] ?? 'The request body could not be read.');
+    }
+    return problem(500, 'An unexpected error occurred.');
+  }
+}

@@ -1,0 +1,13 @@
+export { type AppSpec, createApp, runApp } from './bootstrap.ts';
+export { APP_CONFIG, type BaseConfig, baseConfigSchema, ConfigError, loadConfig } from './config/config.ts';
+export { DatabaseModule, type PrismaClientLike } from './database/database.module.ts';
+export { prismaAdapter, schemaOf } from './database/prisma.ts';
+export { provisionSchemas, type SchemaOwner, serviceDatabaseUrl } from './database/provision.ts';
+export { type ReadinessCheck, ReadinessRegistry } from './health/readiness.ts';
+export { ProblemDetailsFilter } from './http/problem-details.filter.ts';
+export { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './http/problem-details.ts';
+export {
+  CORRELATION_HEADER, type CorrelationContext, currentCorrelation, resolveCorrelationId, runWithCorrelation,
+} from './logging/correlation.ts';
+export { applyMigrations, type AppliedMigrations, MigrationError, type MigrationFile, PRISMA_MIGRATE_LOCK_KEY, readMigrations } from './migrations/migrations.ts';
+export { PlatformModule } from './platform.module.ts';

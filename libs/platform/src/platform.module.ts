@@ -1,0 +1,42 @@
+import { type DynamicModule, type MiddlewareConsumer, Module, type NestModule } from '@nestjs/common';
+import { APP_FILTER } from '@nestjs/core';
+import { TerminusModule } from '@nestjs/terminus';
+import type { NextFunction, Request, Response } from 'express';
+import { LoggerModule } from 'nestjs-pino';
+import { APP_CONFIG, type BaseConfig } from './config/config.ts';
+import { HealthController } from './health/health.controller.ts';
+import { ReadinessRegistry } from './health/readiness.ts';
+import { ProblemDetailsFilter } from './http/problem-details.filter.ts';
+import { resolveCorrelationId, runWithCorrelation } from './logging/correlation.ts';
+import { loggerParams } from './logging/logger.ts';
+
+function correlationMiddleware(req: Request, res: Response, next: NextFunction): void {
+  const correlationId = resolveCorrelationId(req, res);
+  runWithCorrelation({ correlationId, causationId: null }, next);
+}
+
+/** What every app boots with: validated config, JSON logs with correlation ids, health, problem+json. */
+@Module({})
+export class PlatformModule implements NestModule {
+  static forApp(service: string, config: BaseConfig): DynamicModule {
+    return {
+      module: PlatformModule,
+      global: true,
+      imports: [
+        LoggerModule.forRoot(loggerParams(service, config.LOG_LEVEL)),
+        TerminusModule.forRoot({ logger: false, errorLogStyle: 'json' }),
+      ],
+      controllers: [HealthController],
+      providers: [
+        { provide: APP_CONFIG, useValue: config },
+        { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+        ReadinessRegistry,
+      ],
+      exports: [APP_CONFIG, ReadinessRegistry],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(correlationMiddleware).forRoutes('*path');
+  }
+}
