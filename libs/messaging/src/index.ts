@@ -1,0 +1,1 @@
+export { createKafka, KafkaConnection, KafkaModule } from './kafka.module.ts';

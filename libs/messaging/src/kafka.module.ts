@@ -1,0 +1,86 @@
+import { type DynamicModule, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { APP_CONFIG, type BaseConfig, ReadinessRegistry } from '@commerce/platform';
+import { type Admin, Kafka, logLevel, type LogEntry } from 'kafkajs';
+
+/** kafkajs log lines through the app's logger (JSON, with the correlation id), not to stdout as text. */
+function kafkaLogCreator(): (entry: LogEntry) => void {
+  const logger = new Logger('kafkajs');
+  return ({ level, label, log }) => {
+    const { message, ...extra } = log;
+    const line = { ...extra, kafkaLevel: label, msg: message };
+    if (level === logLevel.ERROR) logger.error(line);
+    else if (level === logLevel.WARN) logger.warn(line);
+    else logger.debug?.(line);
+  };
+}
+
+/** The app's kafkajs client, built from KAFKA_BROKERS and KAFKA_CLIENT_ID. */
+export function createKafka(config: Pick<BaseConfig, 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID'>): Kafka {
+  return new Kafka({
+    clientId: config.KAFKA_CLIENT_ID,
+    brokers: config.KAFKA_BROKERS,
+    connectionTimeout: 3_000,
+    requestTimeout: 10_000,
+    logLevel: logLevel.WARN,
+    logCreator: () => kafkaLogCreator(),
+  });
+}
+
+/** Keeps an admin connection to the brokers and reports it as the `kafka` readiness check. */
+@Injectable()
+export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
+  private readonly admin: Admin;
+  private connected = false;
+  private probing?: Promise<Record<string, unknown>>;
+
+  constructor(kafka: Kafka, private readonly readiness: ReadinessRegistry) {
+    // No retries: a readiness probe must report the broker's state now, not after a minute of backoff.
+    this.admin = kafka.admin({ retry: { retries: 0 } });
+  }
+
+  onModuleInit(): void {
+    this.readiness.register({ name: 'kafka', probe: () => this.probe() });
+    void this.probe().catch(() => undefined);
+  }
+
+  /** Answers with the cluster's id and broker count, reconnecting first if the last probe failed. */
+  probe(): Promise<Record<string, unknown>> {
+    this.probing ??= this.describe().finally(() => { this.probing = undefined; });
+    return this.probing;
+  }
+
+  private async describe(): Promise<Record<string, unknown>> {
+    try {
+      if (!this.connected) {
+        await this.admin.connect();
+        this.connected = true;
+      }
+      const cluster = await this.admin.describeCluster();
+      return { clusterId: cluster.clusterId, brokers: cluster.brokers.length };
+    } catch (error) {
+      this.connected = false;
+      await this.admin.disconnect().catch(() => undefined);
+      throw error;
+    }
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.admin.disconnect().catch(() => undefined);
+  }
+}
+
+/** Provides the app's Kafka client and its readiness check. */
+@Module({})
+export class KafkaModule {
+  static forRoot(): DynamicModule {
+    return {
+      module: KafkaModule,
+      global: true,
+      providers: [
+        { provide: Kafka, useFactory: (config: BaseConfig) => createKafka(config), inject: [APP_CONFIG] },
+        KafkaConnection,
+      ],
+      exports: [Kafka, KafkaConnection],
+    };
+  }
+}

@@ -1,0 +1,1 @@
+export { addToOutbox, headersOf, type OutboxTransaction } from './outbox.ts';

@@ -1,0 +1,13 @@
+import type { TestProject } from 'vitest/node';
+import { dockerAnswers, startContainers } from './containers.ts';
+import { chooseInfra, infraFromEnv, localInfra } from './infra.ts';
+
+/**
+ * Finds the real infrastructure once per test run and hands it to every test file (see chooseInfra).
+ * Never skips: without infrastructure the run fails with a message saying what to start.
+ */
+export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
+  const { infra, stop } = await chooseInfra({ fromEnv: () => infraFromEnv(), dockerAnswers, startContainers, localInfra });
+  project.provide('infra', infra);
+  return stop;
+}
