@@ -1,0 +1,4 @@
+import { PrismaClient } from './generated/prisma/client.ts';
+
+/** The auth app's Prisma client: schema `auth`, reached as the app's own role. */
+export class AuthDatabase extends PrismaClient {}

@@ -1,0 +1,4 @@
+import { describeAppBasics } from '@commerce/testing';
+import { authApp } from '../src/app.ts';
+
+describeAppBasics('auth', authApp);

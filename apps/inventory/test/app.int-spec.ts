@@ -1,0 +1,4 @@
+import { describeAppBasics } from '@commerce/testing';
+import { inventoryApp } from '../src/app.ts';
+
+describeAppBasics('inventory', inventoryApp);

@@ -1,0 +1,4 @@
+import { PrismaClient } from './generated/prisma/client.ts';
+
+/** The notification app's Prisma client: schema `notifications`, reached as the app's own role. */
+export class NotificationDatabase extends PrismaClient {}

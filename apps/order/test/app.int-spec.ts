@@ -1,0 +1,4 @@
+import { describeAppBasics } from '@commerce/testing';
+import { orderApp } from '../src/app.ts';
+
+describeAppBasics('order', orderApp);

@@ -1,0 +1,4 @@
+import { runApp } from '@commerce/platform';
+import { paymentApp } from './app.ts';
+
+await runApp(paymentApp);
