@@ -19,7 +19,10 @@ export default [
             { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
             { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: ['scope:contracts'] },
-            { sourceTag: 'scope:shared', onlyDependOnLibsWithTags: ['scope:shared', 'scope:contracts', 'scope:testing'] },
+            {
+              sourceTag: 'scope:shared',
+              onlyDependOnLibsWithTags: ['scope:shared', 'scope:contracts', 'scope:testing'],
+            },
             { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:shared', 'scope:contracts'] },
           ],
           banTransitiveDependencies: false,
@@ -38,9 +41,17 @@ export default [
     // contracts is the published surface: plain TypeScript and zod, no framework, broker or ORM.
     files: ['libs/contracts/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [
-        { group: ['@nestjs/*', 'kafkajs', '@prisma/*', 'pg', 'nestjs-*'], message: 'contracts stays free of Nest, Kafka and Prisma.' },
-      ] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['@nestjs/*', 'kafkajs', '@prisma/*', 'pg', 'nestjs-*'],
+              message: 'contracts stays free of Nest, Kafka and Prisma.',
+            },
+          ],
+        },
+      ],
     },
   },
   {
@@ -48,7 +59,10 @@ export default [
     files: ['apps/*/src/**/*.ts', 'libs/{contracts,outbox,messaging,platform}/src/**/*.ts'],
     ignores: ['**/*.spec.ts'],
     rules: {
-      'no-restricted-imports': ['error', { paths: [{ name: '@commerce/testing', message: 'libs/testing is for tests only.' }] }],
+      'no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@commerce/testing', message: 'libs/testing is for tests only.' }] },
+      ],
     },
   },
 ];

@@ -21,7 +21,16 @@ export function projectConfig(projectRoot: string, overrides: ViteUserConfig['te
   const name = projectRoot.split('/').slice(-1)[0];
   return defineConfig({
     root,
-    plugins: [swc.vite({ tsconfigFile: false, jsc: { target: 'es2023', parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true } } })],
+    plugins: [
+      swc.vite({
+        tsconfigFile: false,
+        jsc: {
+          target: 'es2023',
+          parser: { syntax: 'typescript', decorators: true },
+          transform: { legacyDecorator: true, decoratorMetadata: true },
+        },
+      }),
+    ],
     resolve: { tsconfigPaths: true },
     oxc: false,
     test: {
@@ -33,6 +42,10 @@ export function projectConfig(projectRoot: string, overrides: ViteUserConfig['te
       hookTimeout: 120_000,
       pool: 'forks',
       maxWorkers: 2,
+      // CI collects one JSON report per project to print a single closing count.
+      ...(process.env.VITEST_JSON_DIR
+        ? { reporters: ['default', 'json'], outputFile: { json: resolve(process.env.VITEST_JSON_DIR, `${name}.json`) } }
+        : {}),
       ...overrides,
     },
   });

@@ -4,8 +4,15 @@ import { deadLetterTopic, envelopeSchema, EVENT_TYPES } from './envelope.ts';
 import { SERVICES } from './services.ts';
 
 const envelope = {
-  eventId: randomUUID(), eventType: 'order.placed', eventVersion: 1, occurredAt: new Date().toISOString(),
-  source: 'order', aggregateId: randomUUID(), correlationId: randomUUID(), causationId: null, data: { orderId: 'x' },
+  eventId: randomUUID(),
+  eventType: 'order.placed',
+  eventVersion: 1,
+  occurredAt: new Date().toISOString(),
+  source: 'order',
+  aggregateId: randomUUID(),
+  correlationId: randomUUID(),
+  causationId: null,
+  data: { orderId: 'x' },
 };
 
 describe('the event envelope', () => {

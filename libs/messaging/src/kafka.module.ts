@@ -1,12 +1,25 @@
-import { type DynamicModule, Injectable, Logger, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Logger,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import { APP_CONFIG, type BaseConfig, ReadinessRegistry } from '@commerce/platform';
-import { type Admin, Kafka, logLevel, type LogEntry } from 'kafkajs';
+import { type Admin, Kafka, type KafkaConfig, logLevel, type LogEntry } from 'kafkajs';
 
 /** kafkajs log lines through the app's logger (JSON, with the correlation id), not to stdout as text. */
 function kafkaLogCreator(): (entry: LogEntry) => void {
   const logger = new Logger('kafkajs');
   return ({ level, label, log }) => {
-    const { message, ...extra } = log;
+    const {
+      message,
+      timestamp: _t,
+      logger: _l,
+      ...extra
+    } = log as typeof log & { timestamp?: string; logger?: string };
     const line = { ...extra, kafkaLevel: label, msg: message };
     if (level === logLevel.ERROR) logger.error(line);
     else if (level === logLevel.WARN) logger.warn(line);
@@ -14,8 +27,10 @@ function kafkaLogCreator(): (entry: LogEntry) => void {
   };
 }
 
+type KafkaSettings = Pick<BaseConfig, 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID'>;
+
 /** The app's kafkajs client, built from KAFKA_BROKERS and KAFKA_CLIENT_ID. */
-export function createKafka(config: Pick<BaseConfig, 'KAFKA_BROKERS' | 'KAFKA_CLIENT_ID'>): Kafka {
+export function createKafka(config: KafkaSettings, overrides: Partial<KafkaConfig> = {}): Kafka {
   return new Kafka({
     clientId: config.KAFKA_CLIENT_ID,
     brokers: config.KAFKA_BROKERS,
@@ -23,6 +38,7 @@ export function createKafka(config: Pick<BaseConfig, 'KAFKA_BROKERS' | 'KAFKA_CL
     requestTimeout: 10_000,
     logLevel: logLevel.WARN,
     logCreator: () => kafkaLogCreator(),
+    ...overrides,
   });
 }
 
@@ -33,9 +49,13 @@ export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
   private connected = false;
   private probing?: Promise<Record<string, unknown>>;
 
-  constructor(kafka: Kafka, private readonly readiness: ReadinessRegistry) {
-    // No retries: a readiness probe must report the broker's state now, not after a minute of backoff.
-    this.admin = kafka.admin({ retry: { retries: 0 } });
+  constructor(
+    @Inject(APP_CONFIG) config: KafkaSettings,
+    private readonly readiness: ReadinessRegistry,
+  ) {
+    // A client of its own without retries: a probe reports the brokers' state now, not after a
+    // minute of backoff, and its failures show in /health/ready rather than as log noise.
+    this.admin = createKafka(config, { retry: { retries: 0 }, logLevel: logLevel.NOTHING }).admin();
   }
 
   onModuleInit(): void {
@@ -45,7 +65,9 @@ export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
 
   /** Answers with the cluster's id and broker count, reconnecting first if the last probe failed. */
   probe(): Promise<Record<string, unknown>> {
-    this.probing ??= this.describe().finally(() => { this.probing = undefined; });
+    this.probing ??= this.describe().finally(() => {
+      this.probing = undefined;
+    });
     return this.probing;
   }
 

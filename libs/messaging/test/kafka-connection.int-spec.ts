@@ -1,17 +1,22 @@
 import { ReadinessRegistry } from '@commerce/platform';
 import { afterEach, describe, expect, inject, it } from 'vitest';
-import { createKafka, KafkaConnection } from '../src/kafka.module.ts';
+import { KafkaConnection } from '../src/kafka.module.ts';
 
 describe('KafkaConnection', () => {
   const opened: KafkaConnection[] = [];
   function connect(brokers: string[]) {
     const registry = new ReadinessRegistry();
-    const connection = new KafkaConnection(createKafka({ KAFKA_BROKERS: brokers, KAFKA_CLIENT_ID: 'kafka-connection-test' }), registry);
+    const connection = new KafkaConnection(
+      { KAFKA_BROKERS: brokers, KAFKA_CLIENT_ID: 'kafka-connection-test' },
+      registry,
+    );
     connection.onModuleInit();
     opened.push(connection);
     return { connection, registry };
   }
-  afterEach(async () => { await Promise.all(opened.splice(0).map((c) => c.onApplicationShutdown())); });
+  afterEach(async () => {
+    await Promise.all(opened.splice(0).map((c) => c.onApplicationShutdown()));
+  });
 
   it('registers a kafka readiness check that describes the real cluster', async () => {
     const { registry } = connect(inject('infra').kafkaBrokers);

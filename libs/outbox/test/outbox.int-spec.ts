@@ -7,8 +7,15 @@ import { addToOutbox, type OutboxTransaction } from '../src/outbox.ts';
 
 function event(aggregateId: string = randomUUID()): Envelope {
   return {
-    eventId: randomUUID(), eventType: 'order.placed', eventVersion: 1, occurredAt: new Date().toISOString(),
-    source: 'order', aggregateId, correlationId: randomUUID(), causationId: null, data: { orderId: aggregateId },
+    eventId: randomUUID(),
+    eventType: 'order.placed',
+    eventVersion: 1,
+    occurredAt: new Date().toISOString(),
+    source: 'order',
+    aggregateId,
+    correlationId: randomUUID(),
+    causationId: null,
+    data: { orderId: aggregateId },
   };
 }
 
@@ -43,12 +50,24 @@ describe('addToOutbox', () => {
   it('keeps exactly the events of a committed transaction, keyed and headed as they will be published', async () => {
     const first = event();
     const second = event(first.aggregateId);
-    await inTransaction(async (tx) => { await addToOutbox(tx, first); await addToOutbox(tx, second); }, 'COMMIT');
+    await inTransaction(async (tx) => {
+      await addToOutbox(tx, first);
+      await addToOutbox(tx, second);
+    }, 'COMMIT');
     const { rows } = await client.query('SELECT * FROM outbox WHERE message_key = $1 ORDER BY id', [first.aggregateId]);
     expect(rows.map((r) => r.event_id)).toEqual([first.eventId, second.eventId]);
     expect(rows[0]).toMatchObject({
-      topic: 'order.placed', message_key: first.aggregateId, payload: first, attempts: 0, published_at: null,
-      headers: { 'event-id': first.eventId, 'event-type': 'order.placed', 'event-version': '1', 'correlation-id': first.correlationId },
+      topic: 'order.placed',
+      message_key: first.aggregateId,
+      payload: first,
+      attempts: 0,
+      published_at: null,
+      headers: {
+        'event-id': first.eventId,
+        'event-type': 'order.placed',
+        'event-version': '1',
+        'correlation-id': first.correlationId,
+      },
     });
   });
 

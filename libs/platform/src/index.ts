@@ -7,7 +7,18 @@ export { type ReadinessCheck, ReadinessRegistry } from './health/readiness.ts';
 export { ProblemDetailsFilter } from './http/problem-details.filter.ts';
 export { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './http/problem-details.ts';
 export {
-  CORRELATION_HEADER, type CorrelationContext, currentCorrelation, resolveCorrelationId, runWithCorrelation,
+  CORRELATION_HEADER,
+  type CorrelationContext,
+  currentCorrelation,
+  resolveCorrelationId,
+  runWithCorrelation,
 } from './logging/correlation.ts';
-export { applyMigrations, type AppliedMigrations, MigrationError, type MigrationFile, PRISMA_MIGRATE_LOCK_KEY, readMigrations } from './migrations/migrations.ts';
+export {
+  applyMigrations,
+  type AppliedMigrations,
+  MigrationError,
+  type MigrationFile,
+  PRISMA_MIGRATE_LOCK_KEY,
+  readMigrations,
+} from './migrations/migrations.ts';
 export { PlatformModule } from './platform.module.ts';

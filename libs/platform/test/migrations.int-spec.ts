@@ -17,7 +17,11 @@ const roles: string[] = [];
 async function query<R extends pg.QueryResultRow>(url: string, sql: string, values: unknown[] = []): Promise<R[]> {
   const client = new pg.Client({ connectionString: url });
   await client.connect();
-  try { return (await client.query<R>(sql, values)).rows; } finally { await client.end(); }
+  try {
+    return (await client.query<R>(sql, values)).rows;
+  } finally {
+    await client.end();
+  }
 }
 
 let schema: string;
@@ -31,8 +35,15 @@ function migration(name: string, sql: string): string {
 }
 
 function rows() {
-  return query<{ id: string; checksum: string; migration_name: string; logs: string | null; finished_at: Date | null; rolled_back_at: Date | null; applied_steps_count: number }>(
-    dbAdminUrl, `SELECT * FROM "${schema}"."_prisma_migrations" ORDER BY started_at, migration_name`);
+  return query<{
+    id: string;
+    checksum: string;
+    migration_name: string;
+    logs: string | null;
+    finished_at: Date | null;
+    rolled_back_at: Date | null;
+    applied_steps_count: number;
+  }>(dbAdminUrl, `SELECT * FROM "${schema}"."_prisma_migrations" ORDER BY started_at, migration_name`);
 }
 
 beforeAll(async () => {
@@ -51,7 +62,6 @@ beforeEach(async (context) => {
   context.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
 });
 
-
 afterAll(async () => {
   await query(adminUrl, `DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
   for (const role of roles) await query(adminUrl, `DROP ROLE IF EXISTS "${role}"`);
@@ -59,40 +69,87 @@ afterAll(async () => {
 
 describe('applyMigrations', () => {
   it('applies pending migrations in name order and records them as prisma migrate deploy does', async () => {
-    const second = migration('20260102000000_add_price', 'ALTER TABLE "product" ADD COLUMN "price" INTEGER NOT NULL DEFAULT 0;\n');
-    const first = migration('20260101000000_init', 'CREATE TABLE "product" ("sku" TEXT PRIMARY KEY);\nCREATE INDEX "product_sku_idx" ON "product"("sku");\n');
+    const second = migration(
+      '20260102000000_add_price',
+      'ALTER TABLE "product" ADD COLUMN "price" INTEGER NOT NULL DEFAULT 0;\n',
+    );
+    const first = migration(
+      '20260101000000_init',
+      'CREATE TABLE "product" ("sku" TEXT PRIMARY KEY);\nCREATE INDEX "product_sku_idx" ON "product"("sku");\n',
+    );
 
     const result = await applyMigrations({ databaseUrl: url, migrationsDir: dir });
 
     expect(result).toEqual({ applied: ['20260101000000_init', '20260102000000_add_price'], edited: [] });
     const recorded = await rows();
     expect(recorded.map((r) => r.migration_name)).toEqual(['20260101000000_init', '20260102000000_add_price']);
-    for (const [row, sql] of [[recorded[0], first], [recorded[1], second]] as const) {
+    for (const [row, sql] of [
+      [recorded[0], first],
+      [recorded[1], second],
+    ] as const) {
       expect(row.checksum).toBe(createHash('sha256').update(sql).digest('hex'));
       expect(row.checksum).toMatch(/^[0-9a-f]{64}$/);
       expect(row.id).toMatch(/^[0-9a-f-]{36}$/);
       expect(row.finished_at).toBeInstanceOf(Date);
       expect(row).toMatchObject({ logs: null, rolled_back_at: null, applied_steps_count: 1 });
     }
-    const columns = await query(dbAdminUrl, `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'product' ORDER BY ordinal_position`, [schema]);
+    const columns = await query(
+      dbAdminUrl,
+      `SELECT column_name FROM information_schema.columns WHERE table_schema = $1 AND table_name = 'product' ORDER BY ordinal_position`,
+      [schema],
+    );
     expect(columns.map((c) => c.column_name)).toEqual(['sku', 'price']);
   });
 
   it('creates _prisma_migrations with exactly the columns Prisma uses', async () => {
     migration('20260101000000_init', 'SELECT 1;');
     await applyMigrations({ databaseUrl: url, migrationsDir: dir });
-    const columns = await query(dbAdminUrl, `
+    const columns = await query(
+      dbAdminUrl,
+      `
       SELECT column_name, data_type, character_maximum_length AS length, is_nullable, column_default
-      FROM information_schema.columns WHERE table_schema = $1 AND table_name = '_prisma_migrations' ORDER BY ordinal_position`, [schema]);
+      FROM information_schema.columns WHERE table_schema = $1 AND table_name = '_prisma_migrations' ORDER BY ordinal_position`,
+      [schema],
+    );
     expect(columns).toEqual([
       { column_name: 'id', data_type: 'character varying', length: 36, is_nullable: 'NO', column_default: null },
       { column_name: 'checksum', data_type: 'character varying', length: 64, is_nullable: 'NO', column_default: null },
-      { column_name: 'finished_at', data_type: 'timestamp with time zone', length: null, is_nullable: 'YES', column_default: null },
-      { column_name: 'migration_name', data_type: 'character varying', length: 255, is_nullable: 'NO', column_default: null },
+      {
+        column_name: 'finished_at',
+        data_type: 'timestamp with time zone',
+        length: null,
+        is_nullable: 'YES',
+        column_default: null,
+      },
+      {
+        column_name: 'migration_name',
+        data_type: 'character varying',
+        length: 255,
+        is_nullable: 'NO',
+        column_default: null,
+      },
       { column_name: 'logs', data_type: 'text', length: null, is_nullable: 'YES', column_default: null },
-      { column_name: 'rolled_back_at', data_type: 'timestamp with time zone', length: null, is_nullable: 'YES', column_default: null },
-      { column_name: 'started_at', data_type: 'timestamp with time zone', length: null, is_nullable: 'NO', column_default: 'now()' },
-      { column_name: 'applied_steps_count', data_type: 'integer', length: null, is_nullable: 'NO', column_default: '0' },
+      {
+        column_name: 'rolled_back_at',
+        data_type: 'timestamp with time zone',
+        length: null,
+        is_nullable: 'YES',
+        column_default: null,
+      },
+      {
+        column_name: 'started_at',
+        data_type: 'timestamp with time zone',
+        length: null,
+        is_nullable: 'NO',
+        column_default: 'now()',
+      },
+      {
+        column_name: 'applied_steps_count',
+        data_type: 'integer',
+        length: null,
+        is_nullable: 'NO',
+        column_default: '0',
+      },
     ]);
   });
 
@@ -100,7 +157,10 @@ describe('applyMigrations', () => {
     migration('20260101000000_init', 'CREATE TABLE "a" ("id" INT);');
     await applyMigrations({ databaseUrl: url, migrationsDir: dir });
     migration('20260101000000_init', 'CREATE TABLE "a" ("id" BIGINT);');
-    expect(await applyMigrations({ databaseUrl: url, migrationsDir: dir })).toEqual({ applied: [], edited: ['20260101000000_init'] });
+    expect(await applyMigrations({ databaseUrl: url, migrationsDir: dir })).toEqual({
+      applied: [],
+      edited: ['20260101000000_init'],
+    });
     expect(await rows()).toHaveLength(1);
   });
 
@@ -121,7 +181,11 @@ describe('applyMigrations', () => {
     ]);
     expect(recorded[1].logs).toContain('Database error code: 42P01');
     expect(recorded[1].logs).toContain('relation "missing_table" does not exist');
-    const tables = await query(dbAdminUrl, `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`, [schema]);
+    const tables = await query(
+      dbAdminUrl,
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = $1 ORDER BY 1`,
+      [schema],
+    );
     expect(tables.map((t) => t.table_name)).toEqual(['_prisma_migrations', 'kept']);
 
     const again = await applyMigrations({ databaseUrl: url, migrationsDir: dir }).catch((e: unknown) => e);
@@ -131,12 +195,19 @@ describe('applyMigrations', () => {
   });
 
   it('lets two concurrent runs apply each migration exactly once', async () => {
-    for (let i = 1; i <= 5; i++) migration(`2026010${i}000000_m${i}`, `CREATE TABLE "t${i}" ("id" INT);\nSELECT pg_sleep(0.05);`);
+    for (let i = 1; i <= 5; i++)
+      migration(`2026010${i}000000_m${i}`, `CREATE TABLE "t${i}" ("id" INT);\nSELECT pg_sleep(0.05);`);
     const [a, b] = await Promise.all([
       applyMigrations({ databaseUrl: url, migrationsDir: dir }),
       applyMigrations({ databaseUrl: url, migrationsDir: dir }),
     ]);
-    expect([...a.applied, ...b.applied].sort()).toEqual(['20260101000000_m1', '20260102000000_m2', '20260103000000_m3', '20260104000000_m4', '20260105000000_m5']);
+    expect([...a.applied, ...b.applied].sort()).toEqual([
+      '20260101000000_m1',
+      '20260102000000_m2',
+      '20260103000000_m3',
+      '20260104000000_m4',
+      '20260105000000_m5',
+    ]);
     expect(a.applied.length === 0 || b.applied.length === 0).toBe(true);
     expect((await rows()).every((r) => r.finished_at !== null && r.applied_steps_count === 1)).toBe(true);
     expect(await rows()).toHaveLength(5);
@@ -148,11 +219,15 @@ describe('applyMigrations', () => {
     await holder.connect();
     try {
       await holder.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK_KEY]);
-      const blocked = await applyMigrations({ databaseUrl: url, migrationsDir: dir, lockTimeoutMs: 300 }).catch((e: unknown) => e);
+      const blocked = await applyMigrations({ databaseUrl: url, migrationsDir: dir, lockTimeoutMs: 300 }).catch(
+        (e: unknown) => e,
+      );
       expect((blocked as MigrationError).code).toBe('P1002');
       expect(await query(dbAdminUrl, `SELECT to_regclass($1) AS t`, [`"${schema}"."x"`])).toEqual([{ t: null }]);
       await holder.query('SELECT pg_advisory_unlock($1)', [PRISMA_MIGRATE_LOCK_KEY]);
-      expect((await applyMigrations({ databaseUrl: url, migrationsDir: dir })).applied).toEqual(['20260101000000_init']);
+      expect((await applyMigrations({ databaseUrl: url, migrationsDir: dir })).applied).toEqual([
+        '20260101000000_init',
+      ]);
     } finally {
       await holder.end();
     }

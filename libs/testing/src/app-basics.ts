@@ -40,10 +40,13 @@ export function describeAppBasics<C extends BaseConfig>(service: ServiceName, sp
     });
 
     it('is ready once its own database and Kafka answer', async () => {
-      const body = await waitFor(async () => {
-        const { response, body } = await getJson(`${app.baseUrl}/health/ready`);
-        return response.status === 200 && body;
-      }, { what: `${service} to be ready` });
+      const body = await waitFor(
+        async () => {
+          const { response, body } = await getJson(`${app.baseUrl}/health/ready`);
+          return response.status === 200 && body;
+        },
+        { what: `${service} to be ready` },
+      );
       expect(body.info.database).toMatchObject({ status: 'up', schema: db.urlFor(service).split('schema=')[1] });
       expect(body.info.kafka).toMatchObject({ status: 'up' });
     });
@@ -57,16 +60,26 @@ export function describeAppBasics<C extends BaseConfig>(service: ServiceName, sp
 
     it('answers a malformed JSON body with 400 problem+json carrying the correlation id', async () => {
       const { response, body } = await getJson(`${app.baseUrl}/health/live`, {
-        method: 'POST', headers: { 'content-type': 'application/json', 'X-Correlation-Id': 'bad-json-1' }, body: '{"oops": ',
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'X-Correlation-Id': 'bad-json-1' },
+        body: '{"oops": ',
       });
       expect(response.status).toBe(400);
       expect(response.headers.get('content-type')).toContain(PROBLEM_CONTENT_TYPE);
-      expect(body).toMatchObject({ type: 'about:blank', title: 'Bad Request', status: 400, detail: 'The request body is not valid JSON.', correlationId: 'bad-json-1' });
+      expect(body).toMatchObject({
+        type: 'about:blank',
+        title: 'Bad Request',
+        status: 400,
+        detail: 'The request body is not valid JSON.',
+        correlationId: 'bad-json-1',
+      });
     });
 
     it('answers an oversized body with 413 problem+json', async () => {
       const { response, body } = await getJson(`${app.baseUrl}/health/live`, {
-        method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ blob: 'x'.repeat(200_000) }),
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ blob: 'x'.repeat(200_000) }),
       });
       expect(response.status).toBe(413);
       expect(body).toMatchObject({ status: 413, title: 'Payload Too Large' });
@@ -80,7 +93,9 @@ export function describeAppBasics<C extends BaseConfig>(service: ServiceName, sp
     });
 
     it('is 503 naming the database when its database does not answer', async () => {
-      const broken = await startTestApp(spec, { DATABASE_URL: CLOSED_POSTGRES.replace('none?schema=none', `none?schema=${service}`) });
+      const broken = await startTestApp(spec, {
+        DATABASE_URL: CLOSED_POSTGRES.replace('none?schema=none', `none?schema=${service}`),
+      });
       try {
         const { response, body } = await getJson(`${broken.baseUrl}/health/ready`);
         expect(response.status).toBe(503);
@@ -104,8 +119,9 @@ export function describeAppBasics<C extends BaseConfig>(service: ServiceName, sp
 
     it('refuses to start with a message naming a missing or malformed variable', async () => {
       await expect(startTestApp(spec, { DATABASE_URL: '' })).rejects.toThrow(/DATABASE_URL: is required/);
-      await expect(startTestApp(spec, { DATABASE_URL: db.urlFor(service), KAFKA_BROKERS: 'not a broker' }))
-        .rejects.toSatisfy((e) => e instanceof ConfigError && /KAFKA_BROKERS/.test(e.message));
+      await expect(
+        startTestApp(spec, { DATABASE_URL: db.urlFor(service), KAFKA_BROKERS: 'not a broker' }),
+      ).rejects.toSatisfy((e) => e instanceof ConfigError && /KAFKA_BROKERS/.test(e.message));
     });
   });
 }

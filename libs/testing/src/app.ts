@@ -12,7 +12,10 @@ export interface TestApp {
 }
 
 /** Boots an app as its main.ts would, with `env` on top of the test infra's Kafka, on a free port. */
-export async function startTestApp<C extends BaseConfig>(spec: AppSpec<C>, env: Record<string, string>): Promise<TestApp> {
+export async function startTestApp<C extends BaseConfig>(
+  spec: AppSpec<C>,
+  env: Record<string, string>,
+): Promise<TestApp> {
   const { kafkaBrokers } = inject('infra');
   const { app } = await createApp(spec, {
     NODE_ENV: 'test',

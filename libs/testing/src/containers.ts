@@ -1,7 +1,11 @@
 import { PostgreSqlContainer } from '@testcontainers/postgresql';
 import { Kafka, logLevel } from 'kafkajs';
 import {
-  GenericContainer, getContainerRuntimeClient, type InspectResult, type StartedTestContainer, Wait,
+  GenericContainer,
+  getContainerRuntimeClient,
+  type InspectResult,
+  type StartedTestContainer,
+  Wait,
 } from 'testcontainers';
 import { kafkaVersion, type TestInfra } from './infra.ts';
 import { waitFor } from './wait.ts';
@@ -64,12 +68,21 @@ export async function startContainers(): Promise<{ infra: TestInfra; stop(): Pro
   ]);
   const brokers = [`${kafka.getHost()}:${kafka.getMappedPort(KAFKA_PORT)}`];
   const admin = new Kafka({ clientId: 'testcontainers-wait', brokers, logLevel: logLevel.NOTHING }).admin();
-  await waitFor(async () => { await admin.connect(); await admin.describeCluster(); return true; }, { timeoutMs: 120_000, what: 'the Kafka container to answer' });
+  await waitFor(
+    async () => {
+      await admin.connect();
+      await admin.describeCluster();
+      return true;
+    },
+    { timeoutMs: 120_000, what: 'the Kafka container to answer' },
+  );
   await admin.disconnect();
   const url = new URL(postgres.getConnectionUri());
   url.pathname = '/postgres';
   return {
     infra: { postgresUrl: url.toString(), kafkaBrokers: brokers, source: 'testcontainers' },
-    stop: async () => { await Promise.all([postgres.stop(), kafka.stop()]); },
+    stop: async () => {
+      await Promise.all([postgres.stop(), kafka.stop()]);
+    },
   };
 }

@@ -26,14 +26,23 @@ export function migrationsDir(service: ServiceName): string {
 }
 
 /** Creates a fresh database with the given apps' schemas and roles and applies their migrations. */
-export async function createTestDatabase(services: ServiceName[], options: { migrate?: boolean } = {}): Promise<TestDatabase> {
+export async function createTestDatabase(
+  services: ServiceName[],
+  options: { migrate?: boolean } = {},
+): Promise<TestDatabase> {
   const { postgresUrl } = inject('infra');
   const id = uniqueId();
   const name = `commerce_${id}`;
-  const owners = new Map<ServiceName, SchemaOwner>(services.map((service) => [
-    service,
-    { schema: SERVICES[service].schema, role: `${id}_${SERVICES[service].schema}`, password: randomBytes(12).toString('hex') },
-  ]));
+  const owners = new Map<ServiceName, SchemaOwner>(
+    services.map((service) => [
+      service,
+      {
+        schema: SERVICES[service].schema,
+        role: `${id}_${SERVICES[service].schema}`,
+        password: randomBytes(12).toString('hex'),
+      },
+    ]),
+  );
   await provisionSchemas(postgresUrl, name, [...owners.values()]);
   const urlFor = (service: ServiceName) => {
     const owner = owners.get(service);
@@ -41,7 +50,8 @@ export async function createTestDatabase(services: ServiceName[], options: { mig
     return serviceDatabaseUrl(postgresUrl, name, owner);
   };
   if (options.migrate !== false) {
-    for (const service of services) await applyMigrations({ databaseUrl: urlFor(service), migrationsDir: migrationsDir(service) });
+    for (const service of services)
+      await applyMigrations({ databaseUrl: urlFor(service), migrationsDir: migrationsDir(service) });
   }
   const adminUrl = new URL(postgresUrl);
   adminUrl.pathname = `/${name}`;
@@ -54,7 +64,8 @@ export async function createTestDatabase(services: ServiceName[], options: { mig
       await admin.connect();
       try {
         await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
-        for (const owner of owners.values()) await admin.query(`DROP ROLE IF EXISTS ${admin.escapeIdentifier(owner.role)}`);
+        for (const owner of owners.values())
+          await admin.query(`DROP ROLE IF EXISTS ${admin.escapeIdentifier(owner.role)}`);
       } finally {
         await admin.end();
       }
@@ -63,7 +74,11 @@ export async function createTestDatabase(services: ServiceName[], options: { mig
 }
 
 /** Runs one query as a superuser of the test database (for assertions, never for app behaviour). */
-export async function adminQuery<R extends pg.QueryResultRow>(db: TestDatabase, sql: string, values: unknown[] = []): Promise<R[]> {
+export async function adminQuery<R extends pg.QueryResultRow>(
+  db: TestDatabase,
+  sql: string,
+  values: unknown[] = [],
+): Promise<R[]> {
   const client = new pg.Client({ connectionString: db.adminUrl });
   await client.connect();
   try {

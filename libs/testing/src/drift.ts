@@ -12,15 +12,34 @@ export type SchemaShape = Record<string, TableShape>;
 
 // Prisma's default PostgreSQL type for each scalar, and the types its @db attributes select.
 const SCALAR_TYPES: Record<string, string> = {
-  String: 'text', Int: 'integer', BigInt: 'bigint', Boolean: 'boolean', DateTime: 'timestamp(3) without time zone',
-  Json: 'jsonb', Float: 'double precision', Decimal: 'numeric(65,30)', Bytes: 'bytea',
+  String: 'text',
+  Int: 'integer',
+  BigInt: 'bigint',
+  Boolean: 'boolean',
+  DateTime: 'timestamp(3) without time zone',
+  Json: 'jsonb',
+  Float: 'double precision',
+  Decimal: 'numeric(65,30)',
+  Bytes: 'bytea',
 };
 const NATIVE_TYPES: Record<string, (args: string[]) => string> = {
-  Uuid: () => 'uuid', Text: () => 'text', Integer: () => 'integer', SmallInt: () => 'smallint', BigInt: () => 'bigint',
-  VarChar: (a) => (a[0] ? `character varying(${a[0]})` : 'character varying'), Char: (a) => `character(${a[0] ?? 1})`,
-  Timestamptz: (a) => `timestamp(${a[0] ?? 6}) with time zone`, Timestamp: (a) => `timestamp(${a[0] ?? 6}) without time zone`,
-  Date: () => 'date', JsonB: () => 'jsonb', Json: () => 'json', Boolean: () => 'boolean', DoublePrecision: () => 'double precision',
-  Decimal: (a) => (a.length ? `numeric(${a.join(',')})` : 'numeric'), Inet: () => 'inet', Citext: () => 'citext',
+  Uuid: () => 'uuid',
+  Text: () => 'text',
+  Integer: () => 'integer',
+  SmallInt: () => 'smallint',
+  BigInt: () => 'bigint',
+  VarChar: (a) => (a[0] ? `character varying(${a[0]})` : 'character varying'),
+  Char: (a) => `character(${a[0] ?? 1})`,
+  Timestamptz: (a) => `timestamp(${a[0] ?? 6}) with time zone`,
+  Timestamp: (a) => `timestamp(${a[0] ?? 6}) without time zone`,
+  Date: () => 'date',
+  JsonB: () => 'jsonb',
+  Json: () => 'json',
+  Boolean: () => 'boolean',
+  DoublePrecision: () => 'double precision',
+  Decimal: (a) => (a.length ? `numeric(${a.join(',')})` : 'numeric'),
+  Inet: () => 'inet',
+  Citext: () => 'citext',
 };
 
 /** What a schema.prisma declares, in Postgres terms (mapped names, default index names). */
@@ -39,7 +58,9 @@ export function declaredShape(schemaFile: string): SchemaShape {
       const column = field.dbName ?? field.name;
       names.set(field.name, column);
       const native = field.nativeType as [string, string[]] | null | undefined;
-      let type = native ? NATIVE_TYPES[native[0]]?.(native[1]) ?? native[0].toLowerCase() : SCALAR_TYPES[field.type] ?? 'USER-DEFINED';
+      let type = native
+        ? (NATIVE_TYPES[native[0]]?.(native[1]) ?? native[0].toLowerCase())
+        : (SCALAR_TYPES[field.type] ?? 'USER-DEFINED');
       if (field.kind === 'enum') type = `enum ${field.type}`;
       if (field.isList) type = `${type}[]`;
       columns[column] = { type, nullable: !field.isRequired };
@@ -63,7 +84,8 @@ export async function actualShape(databaseUrl: string, schema: string): Promise<
   const client = new pg.Client({ connectionString: databaseUrl.replace(/[?&]schema=[^&]*/, '') });
   await client.connect();
   try {
-    const columns = await client.query<{ table: string; column: string; type: string; nullable: boolean }>(`
+    const columns = await client.query<{ table: string; column: string; type: string; nullable: boolean }>(
+      `
       SELECT c.relname AS table, a.attname AS column, NOT a.attnotnull AS nullable,
              CASE WHEN t.typtype = 'e' THEN 'enum ' || t.typname
                   WHEN et.typtype = 'e' THEN 'enum ' || et.typname || '[]'
@@ -74,8 +96,11 @@ export async function actualShape(databaseUrl: string, schema: string): Promise<
       JOIN pg_type t ON t.oid = a.atttypid
       LEFT JOIN pg_type et ON et.oid = t.typelem
       WHERE n.nspname = $1 AND a.attnum > 0 AND NOT a.attisdropped AND c.relname <> '_prisma_migrations'
-      ORDER BY c.relname, a.attnum`, [schema]);
-    const indexes = await client.query<{ table: string; index: string; columns: string[] }>(`
+      ORDER BY c.relname, a.attnum`,
+      [schema],
+    );
+    const indexes = await client.query<{ table: string; index: string; columns: string[] }>(
+      `
       SELECT t.relname AS table, i.relname AS index,
              array_agg(a.attname::text ORDER BY k.ord) AS columns
       FROM pg_index x
@@ -85,7 +110,9 @@ export async function actualShape(databaseUrl: string, schema: string): Promise<
       CROSS JOIN LATERAL unnest(x.indkey) WITH ORDINALITY AS k(attnum, ord)
       JOIN pg_attribute a ON a.attrelid = t.oid AND a.attnum = k.attnum
       WHERE n.nspname = $1 AND t.relname <> '_prisma_migrations'
-      GROUP BY t.relname, i.relname`, [schema]);
+      GROUP BY t.relname, i.relname`,
+      [schema],
+    );
     const shape: SchemaShape = {};
     for (const c of columns.rows) {
       shape[c.table] ??= { columns: {}, indexes: {} };
@@ -107,8 +134,14 @@ export function compareShapes(declared: SchemaShape, actual: SchemaShape): strin
   for (const table of new Set([...Object.keys(declared), ...Object.keys(actual)])) {
     const want = declared[table];
     const have = actual[table];
-    if (!want) { problems.push(`table ${table} exists but schema.prisma does not declare it`); continue; }
-    if (!have) { problems.push(`table ${table} is declared but no migration creates it`); continue; }
+    if (!want) {
+      problems.push(`table ${table} exists but schema.prisma does not declare it`);
+      continue;
+    }
+    if (!have) {
+      problems.push(`table ${table} is declared but no migration creates it`);
+      continue;
+    }
     for (const column of new Set([...Object.keys(want.columns), ...Object.keys(have.columns)])) {
       const w = want.columns[column];
       const h = have.columns[column];
@@ -116,12 +149,17 @@ export function compareShapes(declared: SchemaShape, actual: SchemaShape): strin
       else if (!h) problems.push(`${table}.${column} is declared but no migration creates it`);
       else {
         if (w.type !== h.type) problems.push(`${table}.${column} is ${h.type} but declared ${w.type}`);
-        if (w.nullable !== h.nullable) problems.push(`${table}.${column} is ${h.nullable ? 'nullable' : 'NOT NULL'} but declared ${w.nullable ? 'optional' : 'required'}`);
+        if (w.nullable !== h.nullable)
+          problems.push(
+            `${table}.${column} is ${h.nullable ? 'nullable' : 'NOT NULL'} but declared ${w.nullable ? 'optional' : 'required'}`,
+          );
       }
     }
     for (const [name, columns] of Object.entries(want.indexes)) {
-      if (!have.indexes[name]) problems.push(`index ${name} on ${table}(${columns.join(', ')}) is declared but no migration creates it`);
-      else if (have.indexes[name].join(',') !== columns.join(',')) problems.push(`index ${name} is on (${have.indexes[name].join(', ')}) but declared on (${columns.join(', ')})`);
+      if (!have.indexes[name])
+        problems.push(`index ${name} on ${table}(${columns.join(', ')}) is declared but no migration creates it`);
+      else if (have.indexes[name].join(',') !== columns.join(','))
+        problems.push(`index ${name} is on (${have.indexes[name].join(', ')}) but declared on (${columns.join(', ')})`);
     }
   }
   return problems;

@@ -7,7 +7,12 @@ import { chooseInfra, infraFromEnv, localInfra } from './infra.ts';
  * Never skips: without infrastructure the run fails with a message saying what to start.
  */
 export default async function setup(project: TestProject): Promise<(() => Promise<void>) | void> {
-  const { infra, stop } = await chooseInfra({ fromEnv: () => infraFromEnv(), dockerAnswers, startContainers, localInfra });
+  const { infra, stop } = await chooseInfra({
+    fromEnv: () => infraFromEnv(),
+    dockerAnswers,
+    startContainers,
+    localInfra,
+  });
   project.provide('infra', infra);
   return stop;
 }

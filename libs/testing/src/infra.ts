@@ -30,7 +30,10 @@ export const NO_INFRA_MESSAGE = [
 export function tcpAnswers(host: string, port: number, timeoutMs = 1_000): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = createConnection({ host, port });
-    const done = (ok: boolean) => { socket.destroy(); resolve(ok); };
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
     socket.setTimeout(timeoutMs, () => done(false));
     socket.once('connect', () => done(true));
     socket.once('error', () => done(false));
@@ -51,7 +54,10 @@ async function postgresAnswers(url: string): Promise<boolean> {
 }
 
 function brokersOf(value: string): string[] {
-  return value.split(',').map((b) => b.trim()).filter(Boolean);
+  return value
+    .split(',')
+    .map((b) => b.trim())
+    .filter(Boolean);
 }
 
 /** Explicit infrastructure from the environment, if both variables are set. */
@@ -96,7 +102,10 @@ export interface InfraSources {
  * Explicit DATABASE_URL/KAFKA_BROKERS first; else Testcontainers when a Docker engine answers
  * (unless TESTCONTAINERS=off); else the local infra. Without any, fails with NO_INFRA_MESSAGE.
  */
-export async function chooseInfra(sources: InfraSources, env: NodeJS.ProcessEnv = process.env): Promise<{ infra: TestInfra; stop?: () => Promise<void> }> {
+export async function chooseInfra(
+  sources: InfraSources,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<{ infra: TestInfra; stop?: () => Promise<void> }> {
   const explicit = sources.fromEnv();
   if (explicit) return { infra: explicit };
   if (env.TESTCONTAINERS !== 'off' && (await sources.dockerAnswers())) return sources.startContainers();

@@ -11,8 +11,12 @@ const schemaFile = (service: string) => join(WORKSPACE_ROOT, 'prisma', service, 
 
 describe('schema.prisma and migrations agree', () => {
   let db: TestDatabase;
-  beforeAll(async () => { db = await createTestDatabase([...SERVICE_NAMES]); });
-  afterAll(async () => { await db?.drop(); });
+  beforeAll(async () => {
+    db = await createTestDatabase([...SERVICE_NAMES]);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
 
   it.each(SERVICE_NAMES)('%s: every table, column, type, nullability and named index', async (service) => {
     const declared = declaredShape(schemaFile(service));
@@ -25,19 +29,30 @@ describe('schema.prisma and migrations agree', () => {
     const dir = mkdtempSync(join(tmpdir(), 'drift-'));
     const edited = join(dir, 'schema.prisma');
     copyFileSync(schemaFile('order'), edited);
-    writeFileSync(edited, readFileSync(edited, 'utf8')
-      .replace('topic         String', 'topic         String?')
-      .replace('attempts      Int', 'attempts      BigInt')
-      .replace('lastError     String?   @map("last_error")', 'lastError     String?   @map("last_error")\n  priority      Int       @default(0)')
-      .replace('@@index([processedAt], map: "inbox_processed_at_idx")', '@@index([processedAt, consumer], map: "inbox_processed_at_idx")\n  @@index([consumer])'));
+    writeFileSync(
+      edited,
+      readFileSync(edited, 'utf8')
+        .replace('topic         String', 'topic         String?')
+        .replace('attempts      Int', 'attempts      BigInt')
+        .replace(
+          'lastError     String?   @map("last_error")',
+          'lastError     String?   @map("last_error")\n  priority      Int       @default(0)',
+        )
+        .replace(
+          '@@index([processedAt], map: "inbox_processed_at_idx")',
+          '@@index([processedAt, consumer], map: "inbox_processed_at_idx")\n  @@index([consumer])',
+        ),
+    );
     const problems = compareShapes(declaredShape(edited), await actualShape(db.adminUrl, SERVICES.order.schema));
-    expect(problems).toEqual(expect.arrayContaining([
-      'outbox.topic is NOT NULL but declared optional',
-      'outbox.attempts is integer but declared bigint',
-      'outbox.priority is declared but no migration creates it',
-      'index inbox_processed_at_idx is on (processed_at) but declared on (processed_at, consumer)',
-      'index inbox_consumer_idx on inbox(consumer) is declared but no migration creates it',
-    ]));
+    expect(problems).toEqual(
+      expect.arrayContaining([
+        'outbox.topic is NOT NULL but declared optional',
+        'outbox.attempts is integer but declared bigint',
+        'outbox.priority is declared but no migration creates it',
+        'index inbox_processed_at_idx is on (processed_at) but declared on (processed_at, consumer)',
+        'index inbox_consumer_idx on inbox(consumer) is declared but no migration creates it',
+      ]),
+    );
     expect(problems).toHaveLength(5);
   });
 });

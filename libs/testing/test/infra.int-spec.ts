@@ -9,7 +9,8 @@ describe('the infrastructure handed to test files', () => {
     await client.connect();
     try {
       const { rows } = await client.query<{ superuser: boolean; version: string }>(
-        `SELECT current_setting('is_superuser') = 'on' AS superuser, current_setting('server_version_num') AS version`);
+        `SELECT current_setting('is_superuser') = 'on' AS superuser, current_setting('server_version_num') AS version`,
+      );
       expect(rows[0].superuser).toBe(true);
       expect(Number(rows[0].version)).toBeGreaterThanOrEqual(150000);
     } finally {
@@ -18,7 +19,11 @@ describe('the infrastructure handed to test files', () => {
   });
 
   it('is a real Kafka broker that answers metadata requests', async () => {
-    const admin = new Kafka({ clientId: 'infra-check', brokers: inject('infra').kafkaBrokers, logLevel: logLevel.NOTHING }).admin();
+    const admin = new Kafka({
+      clientId: 'infra-check',
+      brokers: inject('infra').kafkaBrokers,
+      logLevel: logLevel.NOTHING,
+    }).admin();
     await admin.connect();
     try {
       const cluster = await admin.describeCluster();

@@ -6,13 +6,21 @@ import { createTestDatabase, type TestDatabase } from '../src/database.ts';
 async function as(url: string, sql: string) {
   const client = new pg.Client({ connectionString: url.replace(/[?&]schema=[^&]*/, '') });
   await client.connect();
-  try { return await client.query(sql); } finally { await client.end(); }
+  try {
+    return await client.query(sql);
+  } finally {
+    await client.end();
+  }
 }
 
 describe('each app reaches Postgres as its own role, confined to its own schema', () => {
   let db: TestDatabase;
-  beforeAll(async () => { db = await createTestDatabase([...SERVICE_NAMES]); });
-  afterAll(async () => { await db?.drop(); });
+  beforeAll(async () => {
+    db = await createTestDatabase([...SERVICE_NAMES]);
+  });
+  afterAll(async () => {
+    await db?.drop();
+  });
 
   it.each(SERVICE_NAMES)('%s reads its own tables and finds them first on its search path', async (service) => {
     const { schema } = SERVICES[service];
@@ -22,10 +30,13 @@ describe('each app reaches Postgres as its own role, confined to its own schema'
 
   it.each(SERVICE_NAMES)('%s is refused on every other schema and on public', async (service) => {
     for (const other of SERVICE_NAMES.filter((s) => s !== service)) {
-      await expect(as(db.urlFor(service), `SELECT * FROM "${SERVICES[other].schema}".outbox`))
-        .rejects.toThrow(`permission denied for schema ${SERVICES[other].schema}`);
+      await expect(as(db.urlFor(service), `SELECT * FROM "${SERVICES[other].schema}".outbox`)).rejects.toThrow(
+        `permission denied for schema ${SERVICES[other].schema}`,
+      );
     }
-    await expect(as(db.urlFor(service), 'CREATE TABLE public.sneaky (id int)')).rejects.toThrow(/permission denied for schema public/);
+    await expect(as(db.urlFor(service), 'CREATE TABLE public.sneaky (id int)')).rejects.toThrow(
+      /permission denied for schema public/,
+    );
   });
 
   it('cannot create databases or roles', async () => {

@@ -10,7 +10,12 @@ const valid = {
 describe('loadConfig', () => {
   it('parses a valid environment, applying defaults', () => {
     const config = loadConfig(baseConfigSchema, valid);
-    expect(config).toMatchObject({ PORT: 3002, KAFKA_BROKERS: ['127.0.0.1:9092', 'kafka:9092'], LOG_LEVEL: 'info', HTTP_BODY_LIMIT: '100kb' });
+    expect(config).toMatchObject({
+      PORT: 3002,
+      KAFKA_BROKERS: ['127.0.0.1:9092', 'kafka:9092'],
+      LOG_LEVEL: 'info',
+      HTTP_BODY_LIMIT: '100kb',
+    });
   });
 
   it('lets the environment override the defaults it is given, and ignores empty values', () => {
@@ -19,7 +24,13 @@ describe('loadConfig', () => {
   });
 
   it('names every missing variable', () => {
-    const error = (() => { try { loadConfig(baseConfigSchema, { PORT: '1' }); } catch (e) { return e; } })();
+    const error = (() => {
+      try {
+        loadConfig(baseConfigSchema, { PORT: '1' });
+      } catch (e) {
+        return e;
+      }
+    })();
     expect(error).toBeInstanceOf(ConfigError);
     expect((error as ConfigError).problems).toEqual([
       { variable: 'DATABASE_URL', message: 'is required' },
@@ -29,9 +40,15 @@ describe('loadConfig', () => {
   });
 
   it('names malformed variables with what is expected', () => {
-    expect(() => loadConfig(baseConfigSchema, { ...valid, DATABASE_URL: 'mysql://x/y' })).toThrow(/DATABASE_URL: must be a postgresql:\/\/ URL/);
-    expect(() => loadConfig(baseConfigSchema, { ...valid, DATABASE_URL: 'postgresql://x@h/db' })).toThrow(/DATABASE_URL: must name its schema/);
-    expect(() => loadConfig(baseConfigSchema, { ...valid, KAFKA_BROKERS: 'kafka' })).toThrow(/KAFKA_BROKERS: each broker must be host:port/);
+    expect(() => loadConfig(baseConfigSchema, { ...valid, DATABASE_URL: 'mysql://x/y' })).toThrow(
+      /DATABASE_URL: must be a postgresql:\/\/ URL/,
+    );
+    expect(() => loadConfig(baseConfigSchema, { ...valid, DATABASE_URL: 'postgresql://x@h/db' })).toThrow(
+      /DATABASE_URL: must name its schema/,
+    );
+    expect(() => loadConfig(baseConfigSchema, { ...valid, KAFKA_BROKERS: 'kafka' })).toThrow(
+      /KAFKA_BROKERS: each broker must be host:port/,
+    );
     expect(() => loadConfig(baseConfigSchema, { ...valid, PORT: 'eighty' })).toThrow(/PORT:/);
     expect(() => loadConfig(baseConfigSchema, { ...valid, LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL:/);
   });

@@ -2,11 +2,12 @@ import { z } from 'zod';
 
 /** Thrown when the environment does not satisfy an app's configuration schema. */
 export class ConfigError extends Error {
-  constructor(readonly problems: Array<{ variable: string; message: string }>) {
-    super(
-      'Invalid configuration:\n' + problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n'),
-    );
+  readonly problems: Array<{ variable: string; message: string }>;
+
+  constructor(problems: ConfigError['problems']) {
+    super('Invalid configuration:\n' + problems.map((p) => `  ${p.variable}: ${p.message}`).join('\n'));
     this.name = 'ConfigError';
+    this.problems = problems;
   }
 }
 
@@ -14,10 +15,13 @@ const brokerList = z
   .string()
   .trim()
   .min(1)
-  .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
-  .pipe(
-    z.array(z.string().regex(/^[\w.-]+:\d{1,5}$/, 'each broker must be host:port')).min(1),
-  );
+  .transform((s) =>
+    s
+      .split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
+  )
+  .pipe(z.array(z.string().regex(/^[\w.-]+:\d{1,5}$/, 'each broker must be host:port')).min(1));
 
 const postgresUrl = z
   .string()
@@ -34,7 +38,10 @@ export const baseConfigSchema = z.object({
   KAFKA_BROKERS: brokerList,
   KAFKA_CLIENT_ID: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  HTTP_BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/, 'a size such as 100kb').default('100kb'),
+  HTTP_BODY_LIMIT: z
+    .string()
+    .regex(/^\d+(b|kb|mb)$/, 'a size such as 100kb')
+    .default('100kb'),
   READY_CHECK_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
@@ -57,7 +64,8 @@ export function loadConfig<S extends z.ZodType<BaseConfig>>(
   throw new ConfigError(
     result.error.issues.map((issue) => ({
       variable: String(issue.path[0] ?? '(root)'),
-      message: issue.code === 'invalid_type' && input[String(issue.path[0])] === undefined ? 'is required' : issue.message,
+      message:
+        issue.code === 'invalid_type' && input[String(issue.path[0])] === undefined ? 'is required' : issue.message,
     })),
   );
 }

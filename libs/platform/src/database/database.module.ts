@@ -1,4 +1,11 @@
-import { type DynamicModule, Inject, Injectable, Module, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  type DynamicModule,
+  Inject,
+  Injectable,
+  Module,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import type { PrismaPg } from '@prisma/adapter-pg';
 import { APP_CONFIG, type BaseConfig } from '../config/config.ts';
 import { ReadinessRegistry } from '../health/readiness.ts';

@@ -13,7 +13,12 @@ export function prismaAdapter(databaseUrl: string, poolSize = 10): PrismaPg {
   const schema = schemaOf(databaseUrl);
   url.searchParams.delete('schema');
   return new PrismaPg(
-    { connectionString: url.toString(), max: poolSize, connectionTimeoutMillis: 5_000, options: `-c search_path="${schema}"` },
+    {
+      connectionString: url.toString(),
+      max: poolSize,
+      connectionTimeoutMillis: 5_000,
+      options: `-c search_path="${schema}"`,
+    },
     { schema },
   );
 }

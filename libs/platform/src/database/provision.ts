@@ -23,9 +23,11 @@ export async function provisionSchemas(adminUrl: string, database: string, owner
       const role = admin.escapeIdentifier(owner.role);
       const password = admin.escapeLiteral(owner.password);
       const found = await admin.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [owner.role]);
-      await admin.query(found.rowCount === 0
-        ? `CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${password}`
-        : `ALTER ROLE ${role} LOGIN PASSWORD ${password}`);
+      await admin.query(
+        found.rowCount === 0
+          ? `CREATE ROLE ${role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD ${password}`
+          : `ALTER ROLE ${role} LOGIN PASSWORD ${password}`,
+      );
       await admin.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${db} TO ${role}`);
     }
   } finally {

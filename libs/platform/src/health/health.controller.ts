@@ -1,5 +1,6 @@
-import { Controller, Get, Inject } from '@nestjs/common';
-import { HealthCheck, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { type HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
+import type { Response } from 'express';
 import { APP_CONFIG, type BaseConfig } from '../config/config.ts';
 import { ReadinessRegistry } from './readiness.ts';
 
@@ -22,15 +23,14 @@ export class HealthController {
   ) {}
 
   @Get('live')
-  @HealthCheck()
-  live() {
-    return this.health.check([]);
+  live(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    return this.report(res, []);
   }
 
   @Get('ready')
-  @HealthCheck()
-  ready() {
-    return this.health.check(
+  ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    return this.report(
+      res,
       this.registry.all().map((check) => async () => {
         const session = this.indicators.check(check.name);
         try {
@@ -41,5 +41,17 @@ export class HealthController {
         }
       }),
     );
+  }
+
+  // Terminus signals 503 by throwing; the body (what is up, what is down) is the answer, not a problem.
+  private async report(res: Response, checks: Parameters<HealthCheckService['check']>[0]): Promise<HealthCheckResult> {
+    res.setHeader('Cache-Control', 'no-store');
+    try {
+      return await this.health.check(checks);
+    } catch (error) {
+      if (!(error instanceof ServiceUnavailableException)) throw error;
+      res.status(503);
+      return error.getResponse() as HealthCheckResult;
+    }
   }
 }

@@ -1,7 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ZodError } from 'zod';
-import { correlationIdOf } from '../logging/correlation.ts';
+import { resolveCorrelationId } from '../logging/correlation.ts';
 import { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem-details.ts';
 
 /** Errors raised by Express' body parser before a route runs (malformed or oversized bodies). */
@@ -12,8 +12,13 @@ interface BodyParserError {
 }
 
 function isBodyParserError(error: unknown): error is BodyParserError {
-  return typeof error === 'object' && error !== null && 'type' in error && 'status' in error
-    && typeof (error as BodyParserError).status === 'number';
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    'type' in error &&
+    'status' in error &&
+    typeof (error as BodyParserError).status === 'number'
+  );
 }
 
 const bodyParserDetails: Record<string, string> = {
@@ -35,14 +40,19 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const response = http.getResponse<Response>();
     const body = this.toProblem(error);
     body.instance = request.originalUrl?.split('?')[0];
-    const correlationId = correlationIdOf(request);
-    if (correlationId) body.correlationId = correlationId;
+    // Resolved here too: a body-parser error happens before the correlation middleware runs.
+    body.correlationId = resolveCorrelationId(request, response);
     if (body.status >= 500) this.logger.error({ err: error }, 'Unhandled error');
     if (response.headersSent) return;
     response.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
 
   private toProblem(error: unknown): ProblemDetails {
+    // Express' body parser fails before any route; Nest wraps its error with the original as cause.
+    const bodyError = error instanceof HttpException ? error.cause : error;
+    if (isBodyParserError(bodyError) && bodyError.status >= 400 && bodyError.status < 500) {
+      return problem(bodyError.status, bodyParserDetails[bodyError.type] ?? 'The request body could not be read.');
+    }
     if (error instanceof HttpException) {
       const status = error.getStatus();
       const payload = error.getResponse();
@@ -58,9 +68,6 @@ export class ProblemDetailsFilter implements ExceptionFilter {
       return problem(400, 'The request is not valid.', {
         errors: error.issues.map((i) => ({ field: i.path.join('.') || '(body)', message: i.message })),
       });
-    }
-    if (isBodyParserError(error) && error.status >= 400 && error.status < 500) {
-      return problem(error.status, bodyParserDetails[error.type] ?? 'The request body could not be read.');
     }
     return problem(500, 'An unexpected error occurred.');
   }

@@ -3,7 +3,12 @@ import { problem } from './problem-details.ts';
 
 describe('problem', () => {
   it('fills type and title as RFC 9457 says', () => {
-    expect(problem(404, 'No order abc')).toEqual({ type: 'about:blank', title: 'Not Found', status: 404, detail: 'No order abc' });
+    expect(problem(404, 'No order abc')).toEqual({
+      type: 'about:blank',
+      title: 'Not Found',
+      status: 404,
+      detail: 'No order abc',
+    });
   });
 
   it('keeps field errors and leaves out an empty list', () => {

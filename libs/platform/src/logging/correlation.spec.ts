@@ -12,7 +12,9 @@ function response(): ServerResponse & { sent: Record<string, string> } {
     sent,
     headersSent: false,
     hasHeader: (name: string) => name.toLowerCase() in sent,
-    setHeader: (name: string, value: string) => { sent[name.toLowerCase()] = value; },
+    setHeader: (name: string, value: string) => {
+      sent[name.toLowerCase()] = value;
+    },
   } as unknown as ServerResponse & { sent: Record<string, string> };
 }
 

@@ -37,7 +37,8 @@ export function resolveCorrelationId(req: IncomingMessage, res?: ServerResponse)
     tagged[REQUEST_KEY] = candidate && ACCEPTABLE_ID.test(candidate) ? candidate : randomUUID();
     req.headers[CORRELATION_HEADER] = tagged[REQUEST_KEY];
   }
-  if (res && !res.headersSent && !res.hasHeader(CORRELATION_HEADER)) res.setHeader('X-Correlation-Id', tagged[REQUEST_KEY]);
+  if (res && !res.headersSent && !res.hasHeader(CORRELATION_HEADER))
+    res.setHeader('X-Correlation-Id', tagged[REQUEST_KEY]);
   return tagged[REQUEST_KEY];
 }
 

@@ -23,9 +23,12 @@ export interface AppliedMigrations {
 
 /** Prisma's error codes, so an operator can look them up as for `prisma migrate deploy`. */
 export class MigrationError extends Error {
-  constructor(readonly code: 'P3009' | 'P3018' | 'P1002' | 'P3015', message: string) {
+  readonly code: 'P3009' | 'P3018' | 'P1002' | 'P3015';
+
+  constructor(code: MigrationError['code'], message: string) {
     super(`${code}: ${message}`);
     this.name = 'MigrationError';
+    this.code = code;
   }
 }
 
@@ -92,14 +95,22 @@ export async function applyMigrations(options: {
     try {
       await client.query(CREATE_MIGRATIONS_TABLE);
       const { rows } = await client.query<{
-        migration_name: string; checksum: string; finished_at: Date | null; rolled_back_at: Date | null; started_at: Date;
-      }>('SELECT migration_name, checksum, finished_at, rolled_back_at, started_at FROM "_prisma_migrations" ORDER BY started_at');
+        migration_name: string;
+        checksum: string;
+        finished_at: Date | null;
+        rolled_back_at: Date | null;
+        started_at: Date;
+      }>(
+        'SELECT migration_name, checksum, finished_at, rolled_back_at, started_at FROM "_prisma_migrations" ORDER BY started_at',
+      );
 
       const failed = rows.find((r) => r.finished_at === null && r.rolled_back_at === null);
       if (failed) {
-        throw new MigrationError('P3009',
-          'migrate found failed migrations in the target database, new migrations will not be applied. '
-          + `The \`${failed.migration_name}\` migration started at ${failed.started_at.toISOString()} failed.`);
+        throw new MigrationError(
+          'P3009',
+          'migrate found failed migrations in the target database, new migrations will not be applied. ' +
+            `The \`${failed.migration_name}\` migration started at ${failed.started_at.toISOString()} failed.`,
+        );
       }
       const live = rows.filter((r) => r.rolled_back_at === null);
       const edited = migrations
@@ -118,11 +129,19 @@ export async function applyMigrations(options: {
           // No parameters: the simple query protocol runs the whole file as one implicit transaction.
           await client.query(migration.script);
         } catch (error) {
-          await client.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [id, formatLogs(migration.name, error as Error)]);
-          throw new MigrationError('P3018',
-            `A migration failed to apply. New migrations cannot be applied before the error is recovered from.\n\n${formatLogs(migration.name, error as Error)}`);
+          await client.query('UPDATE "_prisma_migrations" SET logs = $2 WHERE id = $1', [
+            id,
+            formatLogs(migration.name, error as Error),
+          ]);
+          throw new MigrationError(
+            'P3018',
+            `A migration failed to apply. New migrations cannot be applied before the error is recovered from.\n\n${formatLogs(migration.name, error as Error)}`,
+          );
         }
-        await client.query('UPDATE "_prisma_migrations" SET applied_steps_count = applied_steps_count + 1 WHERE id = $1', [id]);
+        await client.query(
+          'UPDATE "_prisma_migrations" SET applied_steps_count = applied_steps_count + 1 WHERE id = $1',
+          [id],
+        );
         await client.query('UPDATE "_prisma_migrations" SET finished_at = now() WHERE id = $1', [id]);
         applied.push(migration.name);
       }
@@ -140,8 +159,10 @@ async function acquireLock(client: pg.Client, timeoutMs: number): Promise<void> 
   try {
     await client.query('SELECT pg_advisory_lock($1)', [PRISMA_MIGRATE_LOCK_KEY]);
   } catch (error) {
-    throw new MigrationError('P1002',
-      `Timed out trying to acquire a postgres advisory lock (SELECT pg_advisory_lock(${PRISMA_MIGRATE_LOCK_KEY})). Timeout: ${timeoutMs}ms. (${(error as Error).message})`);
+    throw new MigrationError(
+      'P1002',
+      `Timed out trying to acquire a postgres advisory lock (SELECT pg_advisory_lock(${PRISMA_MIGRATE_LOCK_KEY})). Timeout: ${timeoutMs}ms. (${(error as Error).message})`,
+    );
   } finally {
     await client.query('RESET statement_timeout');
   }
