@@ -1,0 +1,50 @@
+// Starts `npm run stack`'s runner, waits until it reports all five apps ready, checks each app's
+// /health/ready through its port, then sends SIGTERM and expects everything it started to stop.
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { SERVICE_NAMES, SERVICES } from '../../libs/contracts/src/services.ts';
+
+const root = join(import.meta.dirname, '../..');
+const stack = spawn(process.execPath, [join(root, 'tools/stack/stack.ts')], {
+  cwd: root,
+  env: { ...process.env, LOG_LEVEL: 'warn' },
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+let output = '';
+const ready = new Promise<void>((resolve, reject) => {
+  const timer = setTimeout(() => reject(new Error('the stack did not report ready within 120 s')), 120_000);
+  stack.stdout.on('data', (chunk: Buffer) => {
+    process.stdout.write(chunk);
+    output += chunk.toString();
+    if (output.includes('all five apps are ready')) {
+      clearTimeout(timer);
+      resolve();
+    }
+  });
+  stack.once('exit', (code) => {
+    clearTimeout(timer);
+    reject(new Error(`the stack exited early (${code})`));
+  });
+});
+
+try {
+  await ready;
+  for (const service of SERVICE_NAMES) {
+    const response = await fetch(`http://127.0.0.1:${SERVICES[service].port}/${SERVICES[service].prefix}/health/ready`);
+    if (response.status !== 200) throw new Error(`${service} ready answered ${response.status}`);
+  }
+  console.log('[stack-check] all five apps answered /health/ready with 200');
+} finally {
+  stack.kill('SIGTERM');
+}
+const code = await new Promise<number | null>((resolve) => stack.once('exit', resolve));
+for (const service of SERVICE_NAMES) {
+  const stillUp = await fetch(
+    `http://127.0.0.1:${SERVICES[service].port}/${SERVICES[service].prefix}/health/live`,
+  ).then(
+    () => true,
+    () => false,
+  );
+  if (stillUp) throw new Error(`${service} still answers after the stack stopped`);
+}
+console.log(`[stack-check] the stack stopped (exit ${code}) and nothing it started still answers`);

@@ -1,0 +1,118 @@
+// `npm run stack`: the five apps on this machine without Docker. Brings up the local infra
+// (tools/infra), provisions each app's schema and role, applies migrations, starts the built apps
+// with the same variables docker-compose.yml gives them, waits until each is ready and prints the
+// URLs. Ctrl-C or SIGTERM stops what it started (the infra only if it was not already running).
+import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { join } from 'node:path';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '../../libs/contracts/src/services.ts';
+import { provisionSchemas, serviceDatabaseUrl } from '../../libs/platform/src/database/provision.ts';
+import { applyMigrations } from '../../libs/platform/src/migrations/migrations.ts';
+
+const root = join(import.meta.dirname, '../..');
+const infra = join(root, 'tools/infra/infra');
+const adminUrl = process.env.STACK_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
+const database = process.env.STACK_DATABASE ?? 'commerce';
+const brokers = process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`;
+const say = (line: string) => console.log(`[stack] ${line}`);
+
+const children = new Map<ServiceName, ChildProcess>();
+let infraStartedHere = false;
+let stopping = false;
+
+async function stop(code: number): Promise<never> {
+  if (stopping) process.exit(code);
+  stopping = true;
+  say('stopping…');
+  await Promise.all(
+    [...children.entries()].map(
+      ([name, child]) =>
+        new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve();
+          const kill = setTimeout(() => child.kill('SIGKILL'), 15_000);
+          child.once('exit', () => {
+            clearTimeout(kill);
+            say(`${name} stopped`);
+            resolve();
+          });
+          child.kill('SIGTERM');
+        }),
+    ),
+  );
+  if (infraStartedHere) spawnSync(infra, ['down'], { stdio: 'inherit' });
+  process.exit(code);
+}
+process.on('SIGINT', () => void stop(0));
+process.on('SIGTERM', () => void stop(0));
+
+async function ready(service: ServiceName, deadline: number): Promise<void> {
+  const url = `http://127.0.0.1:${SERVICES[service].port}/${SERVICES[service].prefix}/health/ready`;
+  while (Date.now() < deadline) {
+    if (children.get(service)?.exitCode !== null && children.get(service)?.exitCode !== undefined)
+      throw new Error(`${service} exited during start-up`);
+    const ok = await fetch(url).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) return;
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  throw new Error(`${service} was not ready at ${url} in time`);
+}
+
+try {
+  infraStartedHere = spawnSync(infra, ['status'], { stdio: 'ignore' }).status !== 0;
+  execFileSync(infra, ['up'], { stdio: 'inherit' });
+
+  // Development credentials, made afresh on every start and never written down.
+  const owners = SERVICE_NAMES.map((service) => ({
+    service,
+    schema: SERVICES[service].schema,
+    role: `${SERVICES[service].schema}_app`,
+    password: randomBytes(16).toString('hex'),
+  }));
+  await provisionSchemas(adminUrl, database, owners);
+  const urls = new Map(owners.map((o) => [o.service, serviceDatabaseUrl(adminUrl, database, o)]));
+  for (const { service } of owners) {
+    const { applied } = await applyMigrations({
+      databaseUrl: urls.get(service)!,
+      migrationsDir: join(root, 'prisma', service, 'migrations'),
+    });
+    say(`${service}: ${applied.length ? `applied ${applied.join(', ')}` : 'schema up to date'}`);
+  }
+
+  for (const service of SERVICE_NAMES) {
+    const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist/apps', service, 'main.js')], {
+      cwd: root,
+      env: {
+        ...process.env,
+        NODE_ENV: 'development',
+        PORT: String(SERVICES[service].port),
+        HOST: '127.0.0.1',
+        DATABASE_URL: urls.get(service),
+        KAFKA_BROKERS: brokers,
+        KAFKA_CLIENT_ID: service,
+        LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+      },
+      stdio: ['ignore', 'inherit', 'inherit'],
+    });
+    child.once('exit', (code, signal) => {
+      if (!stopping) {
+        say(`${service} exited (${signal ?? code}); stopping the stack`);
+        void stop(1);
+      }
+    });
+    children.set(service, child);
+  }
+  const deadline = Date.now() + 60_000;
+  await Promise.all(SERVICE_NAMES.map((service) => ready(service, deadline)));
+  say('all five apps are ready:');
+  for (const service of SERVICE_NAMES)
+    say(
+      `  ${service.padEnd(12)} http://127.0.0.1:${SERVICES[service].port}/${SERVICES[service].prefix}  (health: …/health/ready)`,
+    );
+  say('Ctrl-C stops everything this command started.');
+} catch (error) {
+  console.error(`[stack] ${(error as Error).message}`);
+  await stop(1);
+}
