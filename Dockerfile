@@ -7,6 +7,7 @@ ARG NODE_IMAGE=node:24-bookworm-slim
 FROM ${NODE_IMAGE} AS deps
 WORKDIR /workspace
 COPY package.json package-lock.json .npmrc ./
+COPY patches ./patches
 RUN npm ci --no-audit --no-fund
 
 FROM deps AS build
@@ -17,7 +18,9 @@ RUN test -n "${APP}" && NX_DAEMON=false npx nx run ${APP}:build --skip-nx-cache
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json .npmrc ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+# The patched kafkajs (patches/, applied by patch-package in deps; patch-package is a dev tool).
+COPY --from=deps /workspace/node_modules/kafkajs ./node_modules/kafkajs
 
 FROM deps AS migrate
 ARG APP
