@@ -1,12 +1,13 @@
-// Generates an app's Prisma client (`node tools/prisma/generate.ts <app>`; no app: all five).
-// `prisma generate` needs no schema engine, but the CLI looks for its binary first; where the
-// binary could not be downloaded, PRISMA_SCHEMA_ENGINE_BINARY points at any existing file.
+// Generates Prisma clients: `node tools/prisma/generate.ts <app | path/to/prisma.config.ts>…`
+// (no argument: the five apps). `prisma generate` needs no schema engine, but the CLI looks for its
+// binary first; where it could not be downloaded, PRISMA_SCHEMA_ENGINE_BINARY points at any
+// existing file.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 
 const root = join(import.meta.dirname, '../..');
-const apps = process.argv.slice(2).length
+const targets = process.argv.slice(2).length
   ? process.argv.slice(2)
   : ['auth', 'order', 'payment', 'inventory', 'notification'];
 
@@ -22,9 +23,9 @@ if (!engine || !existsSync(engine)) {
   env.PRISMA_SCHEMA_ENGINE_BINARY = found || process.execPath;
 }
 
-for (const app of apps) {
-  const config = join(root, 'prisma', app, 'prisma.config.ts');
-  if (!existsSync(config)) throw new Error(`No Prisma config for "${app}" at ${config}`);
+for (const target of targets) {
+  const config = target.endsWith('.ts') ? resolve(target) : join(root, 'prisma', target, 'prisma.config.ts');
+  if (!existsSync(config)) throw new Error(`No Prisma config for "${target}" at ${config}`);
   execFileSync(join(root, 'node_modules/.bin/prisma'), ['generate', '--config', config], {
     cwd: root,
     env,

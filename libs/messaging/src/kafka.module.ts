@@ -8,6 +8,7 @@ import {
   type OnModuleInit,
 } from '@nestjs/common';
 import { APP_CONFIG, type BaseConfig, ReadinessRegistry } from '@commerce/platform';
+import { ensureTopics } from './topics.ts';
 import { type Admin, Kafka, type KafkaConfig, logLevel, type LogEntry } from 'kafkajs';
 
 /** kafkajs log lines through the app's logger (JSON, with the correlation id), not to stdout as text. */
@@ -21,6 +22,8 @@ function kafkaLogCreator(): (entry: LogEntry) => void {
       ...extra
     } = log as typeof log & { timestamp?: string; logger?: string };
     const line = { ...extra, kafkaLevel: label, msg: message };
+    // The outbox relay bounds its idempotent producer's retries on purpose: the outbox retries.
+    if (message.startsWith('Limiting retries for the idempotent producer')) return;
     if (level === logLevel.ERROR) logger.error(line);
     else if (level === logLevel.WARN) logger.warn(line);
     else logger.debug?.(line);
@@ -91,6 +94,52 @@ export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
   }
 }
 
+/** Creates the app's topics at start-up, retrying until Kafka answers (auto-creation is off). */
+@Injectable()
+export class KafkaTopics implements OnApplicationShutdown {
+  private readonly admin: Admin;
+  private readonly logger = new Logger('KafkaTopics');
+  private connected = false;
+  private closed = false;
+
+  constructor(
+    kafka: Kafka,
+    @Inject(APP_CONFIG) private readonly config: BaseConfig,
+  ) {
+    this.admin = kafka.admin();
+  }
+
+  /** Resolves once every topic exists; rejects only if the app stops first. */
+  async ensure(topics: string[]): Promise<void> {
+    for (let attempt = 0; !this.closed; attempt++) {
+      try {
+        if (!this.connected) {
+          await this.admin.connect();
+          this.connected = true;
+        }
+        const created = await ensureTopics(this.admin, topics, {
+          partitions: this.config.KAFKA_TOPIC_PARTITIONS,
+          replicationFactor: this.config.KAFKA_REPLICATION_FACTOR,
+        });
+        if (created.length) this.logger.log({ topics: created }, `created ${created.length} topics`);
+        return;
+      } catch (error) {
+        this.connected = false;
+        await this.admin.disconnect().catch(() => undefined);
+        const delay = Math.min(15_000, 500 * 2 ** attempt);
+        this.logger.warn({ err: error, retryInMs: delay }, 'could not create topics yet');
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+    throw new Error('the app stopped before its topics could be created');
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.closed = true;
+    await this.admin.disconnect().catch(() => undefined);
+  }
+}
+
 /** Provides the app's Kafka client and its readiness check. */
 @Module({})
 export class KafkaModule {
@@ -101,8 +150,9 @@ export class KafkaModule {
       providers: [
         { provide: Kafka, useFactory: (config: BaseConfig) => createKafka(config), inject: [APP_CONFIG] },
         KafkaConnection,
+        KafkaTopics,
       ],
-      exports: [Kafka, KafkaConnection],
+      exports: [Kafka, KafkaConnection, KafkaTopics],
     };
   }
 }

@@ -7,25 +7,35 @@ export interface OutboxTransaction {
 
 /** The Kafka headers that travel with an event, mirroring its envelope. */
 export function headersOf(envelope: Envelope): Record<string, string> {
-  return {
+  const headers: Record<string, string> = {
     [EVENT_HEADERS.eventId]: envelope.eventId,
     [EVENT_HEADERS.eventType]: envelope.eventType,
     [EVENT_HEADERS.eventVersion]: String(envelope.eventVersion),
     [EVENT_HEADERS.correlationId]: envelope.correlationId,
   };
+  return headers;
 }
 
 /**
- * Appends an event to the app's `outbox` table inside the caller's transaction: it is published
+ * Appends events to the app's `outbox` table inside the caller's transaction: they are published
  * if and only if the transaction commits. The topic is the event type; the key its aggregate id.
  */
-export async function addToOutbox(tx: OutboxTransaction, envelope: Envelope): Promise<void> {
+export async function addToOutbox(tx: OutboxTransaction, ...envelopes: Envelope[]): Promise<void> {
+  if (envelopes.length === 0) return;
+  const values: unknown[] = [];
+  const tuples = envelopes.map((envelope, i) => {
+    values.push(
+      envelope.eventId,
+      envelope.eventType,
+      envelope.aggregateId,
+      JSON.stringify(envelope),
+      JSON.stringify(headersOf(envelope)),
+    );
+    const p = i * 5;
+    return `($${p + 1}::uuid, $${p + 2}, $${p + 3}, $${p + 4}::jsonb, $${p + 5}::jsonb)`;
+  });
   await tx.$executeRawUnsafe(
-    'INSERT INTO "outbox" (event_id, topic, message_key, payload, headers) VALUES ($1::uuid, $2, $3, $4::jsonb, $5::jsonb)',
-    envelope.eventId,
-    envelope.eventType,
-    envelope.aggregateId,
-    JSON.stringify(envelope),
-    JSON.stringify(headersOf(envelope)),
+    `INSERT INTO "outbox" (event_id, topic, message_key, payload, headers) VALUES ${tuples.join(', ')}`,
+    ...values,
   );
 }

@@ -1,9 +1,16 @@
 export { type AppSpec, createApp, runApp } from './bootstrap.ts';
-export { APP_CONFIG, type BaseConfig, baseConfigSchema, ConfigError, loadConfig } from './config/config.ts';
+export {
+  APP_CONFIG,
+  APP_SERVICE,
+  type BaseConfig,
+  baseConfigSchema,
+  ConfigError,
+  loadConfig,
+} from './config/config.ts';
 export { DatabaseModule, type PrismaClientLike } from './database/database.module.ts';
-export { prismaAdapter, schemaOf } from './database/prisma.ts';
+export { pgConfig, prismaAdapter, schemaOf } from './database/prisma.ts';
 export { provisionSchemas, type SchemaOwner, serviceDatabaseUrl } from './database/provision.ts';
-export { type ReadinessCheck, ReadinessRegistry } from './health/readiness.ts';
+export { NotReadyError, type ReadinessCheck, ReadinessRegistry } from './health/readiness.ts';
 export { ProblemDetailsFilter } from './http/problem-details.filter.ts';
 export { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './http/problem-details.ts';
 export {

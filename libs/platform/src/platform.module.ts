@@ -3,7 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type { NextFunction, Request, Response } from 'express';
 import { LoggerModule } from 'nestjs-pino';
-import { APP_CONFIG, type BaseConfig } from './config/config.ts';
+import { APP_CONFIG, APP_SERVICE, type BaseConfig } from './config/config.ts';
 import { HealthController } from './health/health.controller.ts';
 import { ReadinessRegistry } from './health/readiness.ts';
 import { ProblemDetailsFilter } from './http/problem-details.filter.ts';
@@ -29,10 +29,11 @@ export class PlatformModule implements NestModule {
       controllers: [HealthController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
+        { provide: APP_SERVICE, useValue: service },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         ReadinessRegistry,
       ],
-      exports: [APP_CONFIG, ReadinessRegistry],
+      exports: [APP_CONFIG, APP_SERVICE, ReadinessRegistry],
     };
   }
 

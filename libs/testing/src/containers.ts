@@ -60,12 +60,9 @@ export async function dockerAnswers(): Promise<boolean> {
   }
 }
 
-/** Starts PostgreSQL and Kafka (the project's version) in containers; `stop` removes them. */
-export async function startContainers(): Promise<{ infra: TestInfra; stop(): Promise<void> }> {
-  const [postgres, kafka] = await Promise.all([
-    new PostgreSqlContainer('postgres:18-alpine').withUsername('postgres').withPassword('postgres').start(),
-    new ApacheKafkaContainer(kafkaVersion()).start(),
-  ]);
+/** Starts a Kafka container of the project's version and waits until it answers. */
+export async function startKafkaContainer(): Promise<StartedTestContainer> {
+  const kafka = await new ApacheKafkaContainer(kafkaVersion()).start();
   const brokers = [`${kafka.getHost()}:${kafka.getMappedPort(KAFKA_PORT)}`];
   const admin = new Kafka({ clientId: 'testcontainers-wait', brokers, logLevel: logLevel.NOTHING }).admin();
   await waitFor(
@@ -77,10 +74,23 @@ export async function startContainers(): Promise<{ infra: TestInfra; stop(): Pro
     { timeoutMs: 120_000, what: 'the Kafka container to answer' },
   );
   await admin.disconnect();
+  return kafka;
+}
+
+/** Starts PostgreSQL and Kafka (the project's version) in containers; `stop` removes them. */
+export async function startContainers(): Promise<{ infra: TestInfra; stop(): Promise<void> }> {
+  const [postgres, kafka] = await Promise.all([
+    new PostgreSqlContainer('postgres:18-alpine').withUsername('postgres').withPassword('postgres').start(),
+    startKafkaContainer(),
+  ]);
   const url = new URL(postgres.getConnectionUri());
   url.pathname = '/postgres';
   return {
-    infra: { postgresUrl: url.toString(), kafkaBrokers: brokers, source: 'testcontainers' },
+    infra: {
+      postgresUrl: url.toString(),
+      kafkaBrokers: [`${kafka.getHost()}:${kafka.getMappedPort(KAFKA_PORT)}`],
+      source: 'testcontainers',
+    },
     stop: async () => {
       await Promise.all([postgres.stop(), kafka.stop()]);
     },

@@ -10,7 +10,7 @@ import { WORKSPACE_ROOT } from './infra.ts';
 export interface TestDatabase {
   name: string;
   /** The app's DATABASE_URL: its own role, its own schema. */
-  urlFor(service: ServiceName): string;
+  urlFor(service: ServiceName | 'ledger'): string;
   /** A superuser URL of this database, for assertions that look across schemas. */
   adminUrl: string;
   drop(): Promise<void>;
@@ -25,33 +25,40 @@ export function migrationsDir(service: ServiceName): string {
   return join(WORKSPACE_ROOT, 'prisma', service, 'migrations');
 }
 
+/** The tests' own `ledger` schema (libs/testing/prisma): outbox, inbox and ledger entries. */
+export const LEDGER = {
+  schema: 'ledger',
+  migrationsDir: join(WORKSPACE_ROOT, 'libs/testing/prisma/migrations'),
+} as const;
+
+/** An app's schema, or the tests' ledger. */
+export type TestSchema = ServiceName | 'ledger';
+
+const specOf = (s: TestSchema) =>
+  s === 'ledger' ? LEDGER : { schema: SERVICES[s].schema, migrationsDir: migrationsDir(s) };
+
 /** Creates a fresh database with the given apps' schemas and roles and applies their migrations. */
 export async function createTestDatabase(
-  services: ServiceName[],
+  schemas: TestSchema[],
   options: { migrate?: boolean } = {},
 ): Promise<TestDatabase> {
   const { postgresUrl } = inject('infra');
   const id = uniqueId();
   const name = `commerce_${id}`;
-  const owners = new Map<ServiceName, SchemaOwner>(
-    services.map((service) => [
-      service,
-      {
-        schema: SERVICES[service].schema,
-        role: `${id}_${SERVICES[service].schema}`,
-        password: randomBytes(12).toString('hex'),
-      },
+  const owners = new Map<TestSchema, SchemaOwner>(
+    schemas.map((s) => [
+      s,
+      { schema: specOf(s).schema, role: `${id}_${specOf(s).schema}`, password: randomBytes(12).toString('hex') },
     ]),
   );
   await provisionSchemas(postgresUrl, name, [...owners.values()]);
-  const urlFor = (service: ServiceName) => {
-    const owner = owners.get(service);
-    if (!owner) throw new Error(`${service} is not part of this test database`);
+  const urlFor = (s: TestSchema) => {
+    const owner = owners.get(s);
+    if (!owner) throw new Error(`${s} is not part of this test database`);
     return serviceDatabaseUrl(postgresUrl, name, owner);
   };
   if (options.migrate !== false) {
-    for (const service of services)
-      await applyMigrations({ databaseUrl: urlFor(service), migrationsDir: migrationsDir(service) });
+    for (const s of schemas) await applyMigrations({ databaseUrl: urlFor(s), migrationsDir: specOf(s).migrationsDir });
   }
   const adminUrl = new URL(postgresUrl);
   adminUrl.pathname = `/${name}`;

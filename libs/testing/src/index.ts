@@ -1,6 +1,15 @@
 export { startTestApp, type TestApp } from './app.ts';
 export { describeAppBasics } from './app-basics.ts';
-export { adminQuery, createTestDatabase, migrationsDir, type TestDatabase, uniqueId } from './database.ts';
+export {
+  adminQuery,
+  createTestDatabase,
+  LEDGER,
+  migrationsDir,
+  type TestDatabase,
+  type TestSchema,
+  uniqueId,
+} from './database.ts';
+export { actualShape, compareShapes, declaredShape, type SchemaShape, type TableShape } from './drift.ts';
 export {
   chooseInfra,
   infraFromEnv,
@@ -10,5 +19,13 @@ export {
   type TestInfra,
   WORKSPACE_ROOT,
 } from './infra.ts';
+export {
+  type ControllableKafka,
+  createTopics,
+  type ReadMessage,
+  startControllableKafka,
+  testKafka,
+  TopicReader,
+} from './kafka.ts';
+export { LedgerDatabase, ledgerClient } from './ledger.ts';
 export { waitFor } from './wait.ts';
-export { actualShape, compareShapes, declaredShape, type SchemaShape, type TableShape } from './drift.ts';

@@ -43,6 +43,27 @@ export const baseConfigSchema = z.object({
     .regex(/^\d+(b|kb|mb)$/, 'a size such as 100kb')
     .default('100kb'),
   READY_CHECK_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+  // Topics and consumer groups; the prefix namespaces them (tests give each file its own).
+  KAFKA_TOPIC_PREFIX: z
+    .string()
+    .regex(/^[\w.-]*$/, 'letters, digits, dot, dash, underscore')
+    .default(''),
+  KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(3),
+  KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
+  // Consumers: bounded retries with exponential backoff, then the dead-letter topic.
+  CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
+  CONSUMER_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(200),
+  CONSUMER_RETRY_MAX_MS: z.coerce.number().int().min(1).default(10_000),
+  CONSUMER_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(100).default(3),
+  CONSUMER_MAX_WAIT_MS: z.coerce.number().int().min(1).max(30_000).default(100),
+  INBOX_RETENTION_HOURS: z.coerce.number().positive().default(168),
+  // The outbox relay.
+  OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(1000),
+  OUTBOX_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(500),
+  OUTBOX_RETRY_MAX_MS: z.coerce.number().int().min(1).default(60_000),
+  OUTBOX_RETENTION_HOURS: z.coerce.number().positive().default(24),
+  OUTBOX_MAX_LAG_MS: z.coerce.number().int().positive().default(30_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
 });
 
@@ -72,3 +93,6 @@ export function loadConfig<S extends z.ZodType<BaseConfig>>(
 
 /** Injection token of the app's validated configuration. */
 export const APP_CONFIG = Symbol('APP_CONFIG');
+
+/** Injection token of the app's name (`order`, …): the `source` of the events it publishes. */
+export const APP_SERVICE = Symbol('APP_SERVICE');

@@ -7,6 +7,14 @@ export function schemaOf(databaseUrl: string): string {
   return schema;
 }
 
+/** node-postgres settings for an app's DATABASE_URL: `?schema=` becomes the connection's search_path. */
+export function pgConfig(databaseUrl: string): { connectionString: string; options: string } {
+  const url = new URL(databaseUrl);
+  const schema = schemaOf(databaseUrl);
+  url.searchParams.delete('schema');
+  return { connectionString: url.toString(), options: `-c search_path="${schema.replaceAll('"', '""')}"` };
+}
+
 /** Prisma's pg driver adapter for an app's own schema; the pool is sized for one service instance. */
 export function prismaAdapter(databaseUrl: string, poolSize = 10): PrismaPg {
   const url = new URL(databaseUrl);

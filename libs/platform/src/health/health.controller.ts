@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nest
 import { type HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { APP_CONFIG, type BaseConfig } from '../config/config.ts';
-import { ReadinessRegistry } from './readiness.ts';
+import { NotReadyError, ReadinessRegistry } from './readiness.ts';
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -37,7 +37,8 @@ export class HealthController {
           const details = await withTimeout(check.probe(), this.config.READY_CHECK_TIMEOUT_MS, check.name);
           return session.up(details ?? {});
         } catch (error) {
-          return session.down({ message: error instanceof Error ? error.message : String(error) });
+          const details = error instanceof NotReadyError ? error.details : {};
+          return session.down({ message: error instanceof Error ? error.message : String(error), ...details });
         }
       }),
     );

@@ -8,6 +8,17 @@ export interface ReadinessCheck {
   probe(): Promise<Record<string, unknown> | void>;
 }
 
+/** Thrown by a probe whose dependency answers but is not fit to serve; `details` go into the report. */
+export class NotReadyError extends Error {
+  readonly details: Record<string, unknown>;
+
+  constructor(message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'NotReadyError';
+    this.details = details;
+  }
+}
+
 /** Collects the readiness checks that the app's modules register at start-up. */
 @Injectable()
 export class ReadinessRegistry {

@@ -8,6 +8,9 @@ export const CORRELATION_HEADER = 'x-correlation-id';
 export interface CorrelationContext {
   correlationId: string;
   causationId?: string | null;
+  /** Set while an event is handled: the event and the topic it came from. */
+  eventId?: string;
+  topic?: string;
 }
 
 const storage = new AsyncLocalStorage<CorrelationContext>();

@@ -15,7 +15,13 @@ export function loggerParams(service: string, level: string): Params {
       // Lines logged outside a request (event handlers) carry the correlation of the work in progress.
       mixin: () => {
         const context = currentCorrelation();
-        return context ? { correlationId: context.correlationId, causationId: context.causationId ?? undefined } : {};
+        if (!context) return {};
+        return {
+          correlationId: context.correlationId,
+          causationId: context.causationId ?? undefined,
+          eventId: context.eventId,
+          topic: context.topic,
+        };
       },
       redact: {
         paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'],

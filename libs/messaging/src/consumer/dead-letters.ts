@@ -1,0 +1,70 @@
+import type { IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { deadLetterTopic } from '@commerce/contracts';
+
+/** Why a message was dead-lettered. */
+export type DeadLetterReason = 'invalid-message' | 'handler-failed';
+
+/** The headers a dead letter carries besides the original ones. */
+export const DLQ_HEADERS = {
+  reason: 'dlq-reason',
+  error: 'dlq-error',
+  originalTopic: 'dlq-original-topic',
+  originalPartition: 'dlq-original-partition',
+  originalOffset: 'dlq-original-offset',
+  consumerGroup: 'dlq-consumer-group',
+  handler: 'dlq-handler',
+  attempts: 'dlq-attempts',
+  failedAt: 'dlq-failed-at',
+} as const;
+
+/** Moves messages to `<topic>.dlq`, keeping key, value and original headers, adding why. */
+export class DeadLetterPublisher {
+  private readonly producer: Producer;
+  private connected?: Promise<void>;
+
+  constructor(
+    kafka: Kafka,
+    private readonly consumerGroup: string,
+  ) {
+    this.producer = kafka.producer({ allowAutoTopicCreation: false });
+  }
+
+  /** Publishes the dead letter and resolves once Kafka has it (acks from all in-sync replicas). */
+  async publish(args: {
+    topic: string;
+    partition: number;
+    message: KafkaMessage;
+    reason: DeadLetterReason;
+    error: unknown;
+    attempts: number;
+    handler?: string;
+  }): Promise<void> {
+    this.connected ??= this.producer.connect().catch((error) => {
+      this.connected = undefined;
+      throw error;
+    });
+    await this.connected;
+    const error = args.error instanceof Error ? args.error.message : String(args.error);
+    const headers: IHeaders = {
+      ...args.message.headers,
+      [DLQ_HEADERS.reason]: args.reason,
+      [DLQ_HEADERS.error]: error.slice(0, 2000),
+      [DLQ_HEADERS.originalTopic]: args.topic,
+      [DLQ_HEADERS.originalPartition]: String(args.partition),
+      [DLQ_HEADERS.originalOffset]: args.message.offset,
+      [DLQ_HEADERS.consumerGroup]: this.consumerGroup,
+      [DLQ_HEADERS.attempts]: String(args.attempts),
+      [DLQ_HEADERS.failedAt]: new Date().toISOString(),
+      ...(args.handler ? { [DLQ_HEADERS.handler]: args.handler } : {}),
+    };
+    await this.producer.send({
+      topic: deadLetterTopic(args.topic),
+      acks: -1,
+      messages: [{ key: args.message.key, value: args.message.value, headers, timestamp: args.message.timestamp }],
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.producer.disconnect().catch(() => undefined);
+  }
+}

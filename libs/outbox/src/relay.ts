@@ -1,0 +1,342 @@
+import { pgConfig, schemaOf } from '@commerce/platform';
+import type { Kafka, Message, Producer } from 'kafkajs';
+import pg from 'pg';
+
+/** An outbox row as the relay sends it. */
+export interface OutboxRow {
+  id: string;
+  topic: string;
+  message_key: string;
+  payload: unknown;
+  headers: Record<string, string>;
+  attempts: number;
+}
+
+/** How far behind the relay is: unpublished rows, the age of the oldest, the most retried. */
+export interface OutboxLag {
+  unpublished: number;
+  oldestAgeMs: number;
+  maxAttempts: number;
+}
+
+/** Where the relay reports; Nest's Logger fits. */
+export interface RelayLogger {
+  log(message: unknown, ...rest: unknown[]): void;
+  warn(message: unknown, ...rest: unknown[]): void;
+  error(message: unknown, ...rest: unknown[]): void;
+}
+
+/** Fault hooks for tests and drills: a hook that throws makes the relay act as if it crashed there. */
+export interface RelayFaults {
+  /** Runs after Kafka acknowledged a batch and before the rows are marked published. */
+  afterSend?(rows: OutboxRow[]): void | Promise<void>;
+}
+
+export interface OutboxRelayOptions {
+  /** The app's DATABASE_URL (its role, `?schema=`): the relay works on that schema's `outbox`. */
+  databaseUrl: string;
+  kafka: Kafka;
+  topicPrefix?: string;
+  /** Most rows sent in one batch. */
+  batchSize?: number;
+  /** Polling interval: the relay also wakes on NOTIFY, so this bounds the wait if one is lost. */
+  pollIntervalMs?: number;
+  /** Backoff of a failed row: initialMs × 2^attempts, at most maxMs. */
+  retry?: { initialMs: number; maxMs: number };
+  /** Published rows are deleted after this long. */
+  retentionMs?: number;
+  cleanupIntervalMs?: number;
+  logger?: RelayLogger;
+  faults?: RelayFaults;
+}
+
+// Heads: the oldest pending row of each key whose backoff has passed. Locking heads with SKIP LOCKED
+// gives each key to one relay at a time; a key's later rows are never heads while its head is
+// pending, so no other relay can send them ahead of it.
+const CLAIM_HEADS = `
+  SELECT o.message_key FROM outbox o
+  WHERE o.published_at IS NULL AND o.next_attempt_at <= now()
+    AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.message_key = o.message_key AND e.published_at IS NULL AND e.id < o.id)
+  ORDER BY o.id
+  LIMIT $1
+  FOR UPDATE SKIP LOCKED`;
+
+const LOAD_ROWS = `
+  SELECT id, topic, message_key, payload, headers, attempts FROM outbox
+  WHERE published_at IS NULL AND message_key = ANY($1::text[])
+  ORDER BY id
+  LIMIT $2`;
+
+const MARK_PUBLISHED = 'UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])';
+
+const BACK_OFF = `
+  UPDATE outbox SET attempts = attempts + 1, last_error = $2,
+    next_attempt_at = now() + make_interval(secs => LEAST($4::float8, $3::float8 * power(2, attempts)) / 1000.0)
+  WHERE id = ANY($1::bigint[])`;
+
+const LAG = `
+  SELECT count(*)::int AS unpublished,
+         COALESCE(EXTRACT(EPOCH FROM now() - min(created_at)) * 1000, 0)::float8 AS oldest_age_ms,
+         COALESCE(max(attempts), 0)::int AS max_attempts
+  FROM outbox WHERE published_at IS NULL`;
+
+const CLEAN_UP = `
+  DELETE FROM outbox WHERE id IN (
+    SELECT id FROM outbox WHERE published_at < now() - make_interval(secs => $1::float8 / 1000.0)
+    ORDER BY published_at LIMIT 5000)`;
+
+const silent: RelayLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+/**
+ * Publishes the rows of an app's outbox table to Kafka, in insertion order per key, at least once.
+ * Several relays may run on one table. Wakes on NOTIFY and polls; backs off per row on failure
+ * and never drops a row; deletes published rows after the retention; drains on stop().
+ */
+export class OutboxRelay {
+  private readonly pool: pg.Pool;
+  private readonly producer: Producer;
+  private readonly channel: string;
+  private readonly batchSize: number;
+  private readonly pollIntervalMs: number;
+  private readonly retry: { initialMs: number; maxMs: number };
+  private readonly retentionMs: number;
+  private readonly logger: RelayLogger;
+  private running = false;
+  private producerConnected = false;
+  private loop?: Promise<void>;
+  private listening?: Promise<void>;
+  private listener?: pg.Client;
+  private cleanupTimer?: NodeJS.Timeout;
+  private wakeUp?: () => void;
+  private woken = false;
+  private consecutiveFailures = 0;
+
+  constructor(private readonly options: OutboxRelayOptions) {
+    this.pool = new pg.Pool({ ...pgConfig(options.databaseUrl), max: 2 });
+    this.pool.on('error', (error) => this.logger.warn({ err: error }, 'outbox relay: idle database connection failed'));
+    // Idempotent: a retried request is not written twice. Retries are few and short because the
+    // outbox itself retries, row by row, for as long as it takes.
+    this.producer = options.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      retry: { retries: 3 },
+    });
+    this.producer.on(this.producer.events.DISCONNECT, () => {
+      this.producerConnected = false;
+    });
+    this.channel = `${schemaOf(options.databaseUrl)}.outbox`;
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.retry = options.retry ?? { initialMs: 500, maxMs: 60_000 };
+    this.retentionMs = options.retentionMs ?? 24 * 3600_000;
+    this.logger = options.logger ?? silent;
+  }
+
+  /** Starts relaying in the background. */
+  start(): void {
+    if (this.running) return;
+    this.running = true;
+    this.listening = this.listen();
+    this.loop = this.run();
+    this.cleanupTimer = setInterval(
+      () => void this.cleanUp().catch((error) => this.logger.warn({ err: error }, 'outbox clean-up failed')),
+      this.options.cleanupIntervalMs ?? 60_000,
+    );
+    this.cleanupTimer.unref();
+  }
+
+  /** Stops claiming, lets the batch in flight finish, and closes its connections. */
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    clearInterval(this.cleanupTimer);
+    this.wake();
+    await this.loop;
+    await this.listener?.end().catch(() => undefined);
+    await this.listening;
+    await this.producer.disconnect().catch(() => undefined);
+    await this.pool.end();
+  }
+
+  /** Wakes the relay now (NOTIFY does this on every commit that wrote events). */
+  wake(): void {
+    if (this.wakeUp) this.wakeUp();
+    else this.woken = true;
+  }
+
+  /** Unpublished rows, the age of the oldest, and the highest attempt count among them. */
+  async lag(): Promise<OutboxLag> {
+    const { rows } = await this.pool.query<{ unpublished: number; oldest_age_ms: number; max_attempts: number }>(LAG);
+    return {
+      unpublished: rows[0].unpublished,
+      oldestAgeMs: Math.round(rows[0].oldest_age_ms),
+      maxAttempts: rows[0].max_attempts,
+    };
+  }
+
+  /** Claims one batch and publishes it; returns the number of rows published. */
+  async publishBatch(): Promise<number> {
+    const client = await this.pool.connect();
+    try {
+      await client.query('BEGIN');
+      const heads = await client.query<{ message_key: string }>(CLAIM_HEADS, [this.batchSize]);
+      if (heads.rowCount === 0) {
+        await client.query('COMMIT');
+        return 0;
+      }
+      const { rows } = await client.query<OutboxRow>(LOAD_ROWS, [heads.rows.map((h) => h.message_key), this.batchSize]);
+      const { sent, failed } = await this.sendAll(rows);
+      for (const { rows: failing, error } of failed) {
+        const message = error instanceof Error ? error.message : String(error);
+        await client.query(BACK_OFF, [
+          failing.map((r) => r.id),
+          message.slice(0, 2000),
+          this.retry.initialMs,
+          this.retry.maxMs,
+        ]);
+        this.logger.warn(
+          { rows: failing.length, key: failing[0].message_key, attempts: failing[0].attempts + 1, err: error },
+          'outbox relay: send failed; the key backs off and will be retried',
+        );
+      }
+      if (sent.length) {
+        await this.options.faults?.afterSend?.(sent);
+        await client.query(MARK_PUBLISHED, [sent.map((r) => r.id)]);
+      }
+      await client.query('COMMIT');
+      if (sent.length === 0 && failed.length) throw failed[0].error;
+      return sent.length;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  /** Deletes rows published longer ago than the retention; returns how many. */
+  async cleanUp(): Promise<number> {
+    let total = 0;
+    for (;;) {
+      const { rowCount } = await this.pool.query(CLEAN_UP, [this.retentionMs]);
+      total += rowCount ?? 0;
+      if (!rowCount || rowCount < 5000) return total;
+    }
+  }
+
+  // One request for the whole batch; if Kafka refuses it, each key is tried on its own so a key
+  // that cannot be published (a missing topic, an oversized message) holds back only itself. After
+  // a few keys fail in a row the problem is the broker, not a key: the rest back off untried.
+  private async sendAll(
+    rows: OutboxRow[],
+  ): Promise<{ sent: OutboxRow[]; failed: Array<{ rows: OutboxRow[]; error: unknown }> }> {
+    try {
+      await this.send(rows);
+      return { sent: rows, failed: [] };
+    } catch (batchError) {
+      const byKey = new Map<string, OutboxRow[]>();
+      for (const row of rows) byKey.set(row.message_key, [...(byKey.get(row.message_key) ?? []), row]);
+      const sent: OutboxRow[] = [];
+      const failed: Array<{ rows: OutboxRow[]; error: unknown }> = [];
+      let failuresInRow = 0;
+      for (const keyRows of byKey.values()) {
+        if (failuresInRow >= 3) {
+          failed.push({ rows: keyRows, error: batchError });
+          continue;
+        }
+        try {
+          await this.send(keyRows);
+          sent.push(...keyRows);
+          failuresInRow = 0;
+        } catch (error) {
+          failed.push({ rows: keyRows, error });
+          failuresInRow++;
+        }
+      }
+      return { sent, failed };
+    }
+  }
+
+  private async send(rows: OutboxRow[]): Promise<void> {
+    if (!this.producerConnected) {
+      await this.producer.connect();
+      this.producerConnected = true;
+    }
+    const byTopic = new Map<string, Message[]>();
+    for (const row of rows) {
+      const topic = `${this.options.topicPrefix ?? ''}${row.topic}`;
+      const messages = byTopic.get(topic) ?? [];
+      messages.push({ key: row.message_key, value: JSON.stringify(row.payload), headers: row.headers });
+      byTopic.set(topic, messages);
+    }
+    await this.producer.sendBatch({
+      acks: -1,
+      topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
+    });
+  }
+
+  private async run(): Promise<void> {
+    while (this.running) {
+      let published = 0;
+      try {
+        published = await this.publishBatch();
+        this.consecutiveFailures = 0;
+      } catch (error) {
+        this.consecutiveFailures++;
+        if (this.consecutiveFailures === 1 || this.consecutiveFailures % 20 === 0) {
+          this.logger.error({ err: error, failures: this.consecutiveFailures }, 'outbox relay: batch failed');
+        }
+      }
+      if (!this.running) break;
+      if (published >= this.batchSize) continue;
+      const pause =
+        this.consecutiveFailures > 0
+          ? Math.min(this.retry.maxMs, this.retry.initialMs * 2 ** Math.min(this.consecutiveFailures - 1, 16))
+          : this.pollIntervalMs;
+      await this.sleep(Math.min(pause, this.pollIntervalMs * 5));
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    if (this.woken) {
+      this.woken = false;
+      return Promise.resolve();
+    }
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wakeUp = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wakeUp = done;
+    });
+  }
+
+  // A dedicated connection LISTENs for commits that wrote events; if it drops, polling covers
+  // the gap until it is back.
+  private async listen(): Promise<void> {
+    while (this.running) {
+      const client = new pg.Client(pgConfig(this.options.databaseUrl));
+      try {
+        const ended = new Promise<void>((resolve) => {
+          client.once('end', resolve);
+          client.once('error', () => resolve());
+        });
+        await client.connect();
+        client.on('notification', () => this.wake());
+        await client.query(`LISTEN ${client.escapeIdentifier(this.channel)}`);
+        this.listener = client;
+        this.wake();
+        await ended;
+      } catch (error) {
+        if (this.running) this.logger.warn({ err: error }, 'outbox relay: LISTEN connection failed; polling meanwhile');
+      } finally {
+        this.listener = undefined;
+        await client.end().catch(() => undefined);
+      }
+      if (this.running) await new Promise((resolve) => setTimeout(resolve, this.pollIntervalMs));
+    }
+  }
+}

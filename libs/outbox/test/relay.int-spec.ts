@@ -1,0 +1,191 @@
+import { randomUUID } from 'node:crypto';
+import {
+  createTestDatabase,
+  createTopics,
+  ledgerClient,
+  type LedgerDatabase,
+  type TestDatabase,
+  testKafka,
+  TopicReader,
+  uniqueId,
+  waitFor,
+} from '@commerce/testing';
+import type { Kafka } from 'kafkajs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { addToOutbox } from '../src/outbox.ts';
+import { OutboxRelay, type OutboxRelayOptions } from '../src/relay.ts';
+import { authorized, commit, sequencesByKey } from './support.ts';
+
+describe('OutboxRelay', () => {
+  let database: TestDatabase;
+  let db: LedgerDatabase;
+  let kafka: Kafka;
+  const relays: OutboxRelay[] = [];
+  const readers: TopicReader[] = [];
+
+  // Each test gets a topic prefix of its own, so its topic holds only its events.
+  async function setUp(options: Partial<OutboxRelayOptions> = {}) {
+    const prefix = `${uniqueId()}.`;
+    await createTopics(kafka, [`${prefix}payment.authorized`]);
+    const reader = await new TopicReader(kafka, [`${prefix}payment.authorized`]).start();
+    readers.push(reader);
+    const relay = (extra: Partial<OutboxRelayOptions> = {}) => {
+      const r = new OutboxRelay({
+        databaseUrl: database.urlFor('ledger'),
+        kafka,
+        topicPrefix: prefix,
+        pollIntervalMs: 200,
+        ...options,
+        ...extra,
+      });
+      relays.push(r);
+      return r;
+    };
+    return { prefix, reader, relay };
+  }
+
+  beforeAll(async () => {
+    database = await createTestDatabase(['ledger']);
+    db = ledgerClient(database.urlFor('ledger'));
+    kafka = testKafka();
+  });
+  afterEach(async () => {
+    await Promise.all(relays.splice(0).map((r) => r.stop()));
+    await Promise.all(readers.splice(0).map((r) => r.stop()));
+    await db.outboxMessage.deleteMany();
+  });
+  afterAll(async () => {
+    await db?.$disconnect();
+    await database?.drop();
+  });
+
+  it('publishes exactly the events of committed transactions, none of a rolled-back one', async () => {
+    const { reader, relay } = await setUp();
+    relay().start();
+    const rolledBack = authorized(randomUUID());
+    await expect(
+      db.$transaction(async (tx) => {
+        await addToOutbox(tx, rolledBack);
+        throw new Error('use case failed');
+      }),
+    ).rejects.toThrow('use case failed');
+    const kept = [authorized(randomUUID()), authorized(randomUUID())];
+    await commit(db, ...kept);
+    const sentinel = authorized(randomUUID());
+    await commit(db, sentinel);
+
+    await reader.waitFor(3);
+    const ids = reader.messages.map((m) => JSON.parse(m.value!).eventId);
+    expect(ids).toEqual(expect.arrayContaining([...kept, sentinel].map((e) => e.eventId)));
+    expect(ids).not.toContain(rolledBack.eventId);
+    expect(reader.messages).toHaveLength(3);
+    expect(reader.messages.find((m) => m.key === kept[0].aggregateId)?.headers).toEqual({
+      'event-id': kept[0].eventId,
+      'event-type': 'payment.authorized',
+      'event-version': '1',
+      'correlation-id': kept[0].correlationId,
+    });
+    expect(await db.outboxMessage.count({ where: { publishedAt: null } })).toBe(0);
+  });
+
+  it('with two relays at once, delivers 10,000 events over 100 keys, each key in insertion order', async () => {
+    const { reader, relay } = await setUp({ batchSize: 500 });
+    const keys = Array.from({ length: 100 }, () => randomUUID());
+    const written: string[] = [];
+    const [first, second] = [relay(), relay()];
+    first.start();
+    second.start();
+    // 100 transactions of 100 events, keys interleaved, while both relays run.
+    for (let round = 0; round < 100; round++) {
+      const events = keys.map((key) => authorized(key, round));
+      written.push(...events.map((e) => e.eventId));
+      await commit(db, ...events);
+    }
+
+    await reader.waitFor(10_000, { timeoutMs: 120_000 });
+    const arrived = new Set(reader.messages.map((m) => JSON.parse(m.value!).eventId));
+    expect(arrived.size).toBe(10_000);
+    expect(written.every((id) => arrived.has(id))).toBe(true);
+    const sequences = sequencesByKey(reader.messages.map((m) => m.value));
+    expect(sequences.size).toBe(100);
+    for (const sequence of sequences.values()) expect(sequence).toEqual(Array.from({ length: 100 }, (_, i) => i));
+    await waitFor(async () => (await first.lag()).unpublished === 0, { what: 'the outbox to drain' });
+  });
+
+  it('re-sends what was sent but not marked when a relay dies in between', async () => {
+    const { reader, relay } = await setUp();
+    let crashed = false;
+    const crashing = relay({
+      faults: {
+        afterSend: () => {
+          crashed = true;
+          throw new Error('relay killed between send and mark');
+        },
+      },
+    });
+    const event = authorized(randomUUID());
+    await commit(db, event);
+    crashing.start();
+    await waitFor(() => crashed, { what: 'the fault to fire' });
+    await crashing.stop();
+    expect(await db.outboxMessage.count({ where: { publishedAt: null } })).toBe(1);
+
+    relay().start();
+    const copies = await reader.waitFor(2);
+    expect(copies.map((m) => JSON.parse(m.value!).eventId)).toEqual([event.eventId, event.eventId]);
+    await waitFor(async () => (await db.outboxMessage.count({ where: { publishedAt: null } })) === 0, {
+      what: 'the row to be marked',
+    });
+  });
+
+  it('backs a failing key off row by row, keeps its order, and lets other keys through', async () => {
+    const { prefix, reader, relay } = await setUp({ retry: { initialMs: 100, maxMs: 400 } });
+    const stuck = randomUUID();
+    const free = randomUUID();
+    // The stuck key's events go to a topic that does not exist yet: Kafka refuses them.
+    await db.$executeRawUnsafe(
+      `INSERT INTO outbox (event_id, topic, message_key, payload, headers) VALUES ($1::uuid, 'payment.missing', $2, '{}'::jsonb, '{}'::jsonb)`,
+      randomUUID(),
+      stuck,
+    );
+    const behind = authorized(stuck, 1);
+    await commit(db, behind, authorized(free, 1));
+    const r = relay();
+    r.start();
+
+    const [freeOne] = await reader.waitFor(1);
+    expect(freeOne.key).toBe(free);
+    await waitFor(async () => (await r.lag()).maxAttempts >= 2, { what: 'the stuck head to be retried' });
+    const head = await db.outboxMessage.findFirstOrThrow({ where: { messageKey: stuck, topic: 'payment.missing' } });
+    expect(head).toMatchObject({ publishedAt: null });
+    expect(head.attempts).toBeGreaterThanOrEqual(2);
+    expect(head.lastError).toBeTruthy();
+    expect(head.nextAttemptAt.getTime()).toBeGreaterThan(head.createdAt.getTime());
+    // The stuck key's later event has not overtaken its head.
+    expect(reader.messages.some((m) => m.key === stuck)).toBe(false);
+
+    await createTopics(kafka, [`${prefix}payment.missing`]);
+    await reader.waitFor(2, { filter: (m) => m.key === stuck || m.key === free });
+    expect(reader.messages.filter((m) => m.key === stuck).map((m) => JSON.parse(m.value!).eventId)).toEqual([
+      behind.eventId,
+    ]);
+    await waitFor(async () => (await r.lag()).unpublished === 0, { what: 'the outbox to drain' });
+  });
+
+  it('deletes published rows after the retention, and only those', async () => {
+    const { reader, relay } = await setUp({ retentionMs: 1 });
+    const r = relay();
+    await commit(db, authorized(randomUUID()), authorized(randomUUID()));
+    await db.$executeRawUnsafe(
+      `INSERT INTO outbox (event_id, topic, message_key, payload, headers, next_attempt_at) VALUES ($1::uuid, 'payment.authorized', 'later', '{}'::jsonb, '{}'::jsonb, now() + interval '1 hour')`,
+      randomUUID(),
+    );
+    r.start();
+    await reader.waitFor(2);
+    await waitFor(async () => (await db.outboxMessage.count({ where: { publishedAt: { not: null } } })) === 2, {
+      what: 'both rows to be marked',
+    });
+    expect(await r.cleanUp()).toBe(2);
+    expect(await db.outboxMessage.count()).toBe(1);
+  });
+});

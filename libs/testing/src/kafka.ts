@@ -1,0 +1,181 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Consumer, type IHeaders, Kafka, type KafkaMessage, logLevel } from 'kafkajs';
+import { getContainerRuntimeClient } from 'testcontainers';
+import { inject } from 'vitest';
+import { WORKSPACE_ROOT } from './infra.ts';
+import { uniqueId } from './database.ts';
+import { waitFor } from './wait.ts';
+
+/** A kafkajs client on the test infra's brokers. */
+export function testKafka(brokers = inject('infra').kafkaBrokers): Kafka {
+  return new Kafka({ clientId: uniqueId('test-'), brokers, logLevel: logLevel.NOTHING });
+}
+
+/** Creates topics (and their .dlq) for a test, with `partitions` each. */
+export async function createTopics(kafka: Kafka, topics: string[], partitions = 3): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: topics.flatMap((t) => [t, `${t}.dlq`]).map((topic) => ({ topic, numPartitions: partitions })),
+    });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** A message as a test reads it back. */
+export interface ReadMessage {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  value: string | null;
+  headers: Record<string, string>;
+}
+
+function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v)]),
+  );
+}
+
+/** Reads topics from the beginning in a group of its own and keeps every message, in arrival order. */
+export class TopicReader {
+  readonly messages: ReadMessage[] = [];
+  private consumer?: Consumer;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topics: string[],
+  ) {}
+
+  async start(): Promise<this> {
+    this.consumer = this.kafka.consumer({
+      groupId: uniqueId('reader-'),
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 100,
+    });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({
+        topic,
+        partition,
+        message,
+      }: {
+        topic: string;
+        partition: number;
+        message: KafkaMessage;
+      }) => {
+        this.messages.push({
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString() ?? null,
+          value: message.value?.toString() ?? null,
+          headers: decodeHeaders(message.headers),
+        });
+      },
+    });
+    return this;
+  }
+
+  /** Waits until at least `count` messages (matching `filter`) have arrived. */
+  async waitFor(
+    count: number,
+    options: { timeoutMs?: number; filter?: (m: ReadMessage) => boolean } = {},
+  ): Promise<ReadMessage[]> {
+    const pick = () => this.messages.filter(options.filter ?? (() => true));
+    return waitFor(
+      () => {
+        const got = pick();
+        return got.length >= count && got;
+      },
+      {
+        timeoutMs: options.timeoutMs ?? 30_000,
+        what: `${count} messages on ${this.topics.join(', ')} (have ${pick().length})`,
+      },
+    );
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
+
+/** A Kafka broker of one test's own, which the test may stop and start again. */
+export interface ControllableKafka {
+  brokers: string[];
+  /** The broker stops answering (the process stops, or its container is paused). */
+  stop(): Promise<void>;
+  start(): Promise<void>;
+  close(): Promise<void>;
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+    server.once('error', reject);
+  });
+}
+
+/**
+ * Starts a broker for one test. With Testcontainers infra it is a container that stop() pauses;
+ * otherwise it is a second tools/infra broker (same jars, its own ports and data) that stop() stops.
+ */
+export async function startControllableKafka(): Promise<ControllableKafka> {
+  if (inject('infra').source === 'testcontainers') return pausableContainer();
+  const [port, controllerPort] = [await freePort(), await freePort()];
+  const state = mkdtempSync(join(tmpdir(), 'kafka-'));
+  const infra = join(WORKSPACE_ROOT, 'tools/infra/infra');
+  const env = {
+    ...process.env,
+    COMMERCE_INFRA_STATE: state,
+    KAFKA_PORT: String(port),
+    KAFKA_CONTROLLER_PORT: String(controllerPort),
+  };
+  const run = (...args: string[]) => execFileSync(infra, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
+  run('up', '--kafka-only');
+  return {
+    brokers: [`127.0.0.1:${port}`],
+    stop: async () => {
+      run('down', '--kafka-only');
+    },
+    start: async () => {
+      run('up', '--kafka-only');
+    },
+    close: async () => {
+      run('down', '--kafka-only');
+      rmSync(state, { recursive: true, force: true });
+    },
+  };
+}
+
+async function pausableContainer(): Promise<ControllableKafka> {
+  const { startKafkaContainer } = await import('./containers.ts');
+  const container = await startKafkaContainer();
+  const client = await getContainerRuntimeClient();
+  const docker = client.container.getById(container.getId());
+  return {
+    brokers: [`${container.getHost()}:${container.getMappedPort(9092)}`],
+    stop: async () => {
+      await docker.pause();
+    },
+    start: async () => {
+      await docker.unpause();
+    },
+    close: async () => {
+      await container.stop();
+    },
+  };
+}
