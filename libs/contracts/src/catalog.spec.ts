@@ -5,8 +5,12 @@ import { createEvent, defineEvent, EVENT_CATALOG, type EventOf, InvalidEventErro
 import { EVENT_TYPES } from './envelope.ts';
 
 const placed = {
-  orderId: randomUUID(), customerId: randomUUID(), items: [{ sku: 'SKU-1', quantity: 2, unitPriceCents: 500 }],
-  totalCents: 1000, currency: 'USD', paymentToken: 'tok_ok',
+  orderId: randomUUID(),
+  customerId: randomUUID(),
+  items: [{ sku: 'SKU-1', quantity: 2, unitPriceCents: 500 }],
+  totalCents: 1000,
+  currency: 'USD',
+  paymentToken: 'tok_ok',
 };
 const meta = { source: 'order' as const, aggregateId: placed.orderId, correlationId: 'corr-1' };
 
@@ -17,7 +21,15 @@ describe('the event catalog', () => {
 
   it('builds an envelope with ids, time, source, correlation and causation', () => {
     const event = createEvent('order.placed', placed, { ...meta, causationId: 'cause-1' });
-    expect(event).toMatchObject({ eventType: 'order.placed', eventVersion: 1, source: 'order', aggregateId: placed.orderId, correlationId: 'corr-1', causationId: 'cause-1', data: placed });
+    expect(event).toMatchObject({
+      eventType: 'order.placed',
+      eventVersion: 1,
+      source: 'order',
+      aggregateId: placed.orderId,
+      correlationId: 'corr-1',
+      causationId: 'cause-1',
+      data: placed,
+    });
     expect(event.eventId).toMatch(/^[0-9a-f-]{36}$/);
     expect(Date.parse(event.occurredAt)).not.toBeNaN();
     expectTypeOf(event).toEqualTypeOf<EventOf<'order.placed'>>();
@@ -25,7 +37,13 @@ describe('the event catalog', () => {
 
   it('refuses to build an event whose data breaks its schema', () => {
     expect(() => createEvent('order.placed', { ...placed, items: [] }, meta)).toThrow(InvalidEventError);
-    expect(() => createEvent('payment.failed', { orderId: 'o', paymentId: 'p', amountCents: 1, currency: 'usd', reason: 'DECLINED' }, meta)).toThrow(/currency/);
+    expect(() =>
+      createEvent(
+        'payment.failed',
+        { orderId: 'o', paymentId: 'p', amountCents: 1, currency: 'usd', reason: 'DECLINED' },
+        meta,
+      ),
+    ).toThrow(/currency/);
   });
 
   it('reads what it builds, and a newer version that only adds fields', () => {
@@ -38,8 +56,12 @@ describe('the event catalog', () => {
   it('rejects a broken envelope, an unknown type and invalid data, saying why', () => {
     const event = createEvent('order.placed', placed, meta);
     expect(() => readEvent(EVENT_CATALOG, { ...event, eventId: 42 })).toThrow(/invalid envelope: eventId/);
-    expect(() => readEvent(EVENT_CATALOG, { ...event, eventType: 'order.shipped' })).toThrow(/unknown event type order.shipped/);
-    expect(() => readEvent(EVENT_CATALOG, { ...event, data: { ...placed, totalCents: -1 } })).toThrow(/invalid order.placed v1 data: totalCents/);
+    expect(() => readEvent(EVENT_CATALOG, { ...event, eventType: 'order.shipped' })).toThrow(
+      /unknown event type order.shipped/,
+    );
+    expect(() => readEvent(EVENT_CATALOG, { ...event, data: { ...placed, totalCents: -1 } })).toThrow(
+      /invalid order.placed v1 data: totalCents/,
+    );
     expect(() => readEvent(EVENT_CATALOG, 'not an object')).toThrow(InvalidEventError);
   });
 });
@@ -61,7 +83,12 @@ describe('upcasting', () => {
   };
 
   it('turns a v1 event into v2 for a v2 consumer', () => {
-    const v1 = { ...createEvent('order.placed', placed, meta), eventType: 'customer.renamed', eventVersion: 1, data: { customerId: 'c-1', name: 'Ada King Lovelace' } };
+    const v1 = {
+      ...createEvent('order.placed', placed, meta),
+      eventType: 'customer.renamed',
+      eventVersion: 1,
+      data: { customerId: 'c-1', name: 'Ada King Lovelace' },
+    };
     const read = readEvent(catalog, v1);
     expect(read.data).toEqual({ customerId: 'c-1', firstName: 'Ada', lastName: 'King Lovelace' });
     expectTypeOf(read.data).toEqualTypeOf<{ customerId: string; firstName: string; lastName: string }>();
@@ -69,6 +96,11 @@ describe('upcasting', () => {
 
   it('insists on versions 1, 2, 3 with an upcaster for each step', () => {
     expect(() => defineEvent('x.y', [{ version: 2, schema: z.object({}) }])).toThrow(/versions must be 1, 2, 3/);
-    expect(() => defineEvent('x.y', [{ version: 1, schema: z.object({}) }, { version: 2, schema: z.object({}) }])).toThrow(/needs an upcaster/);
+    expect(() =>
+      defineEvent('x.y', [
+        { version: 1, schema: z.object({}) },
+        { version: 2, schema: z.object({}) },
+      ]),
+    ).toThrow(/needs an upcaster/);
   });
 });

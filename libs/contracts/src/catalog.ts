@@ -61,8 +61,9 @@ export type EventData<C extends EventCatalog, T extends EventTypeOf<C>> =
   C[T] extends EventDefinition<string, infer D> ? D : never;
 
 /** An envelope whose data is the newest version of its type. */
-export type EventOf<T extends EventTypeOf<C>, C extends EventCatalog = typeof EVENT_CATALOG> =
-  Envelope<EventData<C, T>> & { eventType: T };
+export type EventOf<T extends EventTypeOf<C>, C extends EventCatalog = typeof EVENT_CATALOG> = Envelope<
+  EventData<C, T>
+> & { eventType: T };
 
 /** Why a message cannot be read as an event of the catalog. */
 export class InvalidEventError extends Error {
@@ -94,7 +95,10 @@ export function readEvent<C extends EventCatalog>(catalog: C, value: unknown): E
   let data: unknown = own.data;
   for (const step of definition.versions.slice(start)) {
     const lifted = step.schema.safeParse((step.upcast as (d: unknown) => unknown)(data));
-    if (!lifted.success) throw new InvalidEventError(`${eventType} v${step.version - 1} does not upcast to v${step.version}: ${describe(lifted.error)}`);
+    if (!lifted.success)
+      throw new InvalidEventError(
+        `${eventType} v${step.version - 1} does not upcast to v${step.version}: ${describe(lifted.error)}`,
+      );
     data = lifted.data;
   }
   return { ...envelope.data, data } as EventOf<EventTypeOf<C>, C>;

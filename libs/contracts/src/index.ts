@@ -1,7 +1,23 @@
 export {
-  createEvent, defineEvent, EVENT_CATALOG, type EventCatalog, type EventData, type EventDefinition, type EventOf,
-  type EventTypeOf, type EventVersion, InvalidEventError, readEvent,
+  createEvent,
+  defineEvent,
+  EVENT_CATALOG,
+  type EventCatalog,
+  type EventData,
+  type EventDefinition,
+  type EventOf,
+  type EventTypeOf,
+  type EventVersion,
+  InvalidEventError,
+  readEvent,
 } from './catalog.ts';
-export { deadLetterTopic, type Envelope, envelopeSchema, EVENT_HEADERS, EVENT_TYPES, type EventType } from './envelope.ts';
+export {
+  deadLetterTopic,
+  type Envelope,
+  envelopeSchema,
+  EVENT_HEADERS,
+  EVENT_TYPES,
+  type EventType,
+} from './envelope.ts';
 export * from './events.ts';
 export { SERVICE_NAMES, type ServiceName, SERVICES } from './services.ts';

@@ -39,6 +39,9 @@ export function createKafka(config: KafkaSettings, overrides: Partial<KafkaConfi
     brokers: config.KAFKA_BROKERS,
     connectionTimeout: 3_000,
     requestTimeout: 10_000,
+    // kafkajs' default (5 retries up to 30 s apart) hides an outage for minutes; the outbox and the
+    // consumers retry on their own terms.
+    retry: { retries: 5, initialRetryTime: 200, maxRetryTime: 5_000 },
     logLevel: logLevel.WARN,
     logCreator: () => kafkaLogCreator(),
     ...overrides,

@@ -43,6 +43,8 @@ export interface OutboxRelayOptions {
   pollIntervalMs?: number;
   /** Backoff of a failed row: initialMs × 2^attempts, at most maxMs. */
   retry?: { initialMs: number; maxMs: number };
+  /** Longest one send may take before the rows count as failed (kafkajs may still deliver them: at least once). */
+  sendTimeoutMs?: number;
   /** Published rows are deleted after this long. */
   retentionMs?: number;
   cleanupIntervalMs?: number;
@@ -258,7 +260,25 @@ export class OutboxRelay {
     }
   }
 
+  // Bounded: a send that neither succeeds nor fails in time counts as failed, and its rows back off.
   private async send(rows: OutboxRow[]): Promise<void> {
+    const sending = this.sendNow(rows);
+    const limit = this.options.sendTimeoutMs ?? 30_000;
+    let timer: NodeJS.Timeout | undefined;
+    try {
+      await Promise.race([
+        sending,
+        new Promise<never>((_, reject) => {
+          timer = setTimeout(() => reject(new Error(`Kafka did not acknowledge within ${limit} ms`)), limit);
+        }),
+      ]);
+    } finally {
+      clearTimeout(timer);
+      sending.catch(() => undefined);
+    }
+  }
+
+  private async sendNow(rows: OutboxRow[]): Promise<void> {
     if (!this.producerConnected) {
       await this.producer.connect();
       this.producerConnected = true;
@@ -322,7 +342,7 @@ export class OutboxRelay {
       try {
         const ended = new Promise<void>((resolve) => {
           client.once('end', resolve);
-          client.once('error', () => resolve());
+          client.on('error', () => resolve());
         });
         await client.connect();
         client.on('notification', () => this.wake());

@@ -12,7 +12,15 @@ import { waitFor } from './wait.ts';
 
 /** A kafkajs client on the test infra's brokers. */
 export function testKafka(brokers = inject('infra').kafkaBrokers): Kafka {
-  return new Kafka({ clientId: uniqueId('test-'), brokers, logLevel: logLevel.NOTHING });
+  // Short retries, as the apps' clients have: a stopped broker shows as an error within seconds.
+  return new Kafka({
+    clientId: uniqueId('test-'),
+    brokers,
+    logLevel: logLevel.NOTHING,
+    connectionTimeout: 1_000,
+    requestTimeout: 10_000,
+    retry: { retries: 3, initialRetryTime: 100, maxRetryTime: 1_000 },
+  });
 }
 
 /** Creates topics (and their .dlq) for a test, with `partitions` each. */
@@ -49,6 +57,9 @@ function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
 export class TopicReader {
   readonly messages: ReadMessage[] = [];
   private consumer?: Consumer;
+  private readonly groupId = uniqueId('reader-');
+  private stopped = false;
+  private watchdog?: NodeJS.Timeout;
 
   constructor(
     private readonly kafka: Kafka,
@@ -56,14 +67,21 @@ export class TopicReader {
   ) {}
 
   async start(): Promise<this> {
-    this.consumer = this.kafka.consumer({
-      groupId: uniqueId('reader-'),
+    const consumer = this.kafka.consumer({
+      groupId: this.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
     });
-    await this.consumer.connect();
-    await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
-    await this.consumer.run({
+    this.consumer = consumer;
+    // kafkajs' own restart after a crash can die silently if the broker is not back yet: rebuild then.
+    consumer.on(consumer.events.CRASH, () => {
+      clearTimeout(this.watchdog);
+      this.watchdog = setTimeout(() => void this.rebuild(), 5_000);
+    });
+    consumer.on(consumer.events.GROUP_JOIN, () => clearTimeout(this.watchdog));
+    await consumer.connect();
+    await consumer.subscribe({ topics: this.topics, fromBeginning: true });
+    await consumer.run({
       eachMessage: async ({
         topic,
         partition,
@@ -105,7 +123,17 @@ export class TopicReader {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.watchdog);
     await this.consumer?.disconnect();
+  }
+
+  private async rebuild(): Promise<void> {
+    if (this.stopped) return;
+    await this.consumer?.disconnect().catch(() => undefined);
+    await this.start().catch(() => {
+      this.watchdog = setTimeout(() => void this.rebuild(), 2_000);
+    });
   }
 }
 

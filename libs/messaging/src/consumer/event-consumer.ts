@@ -43,6 +43,8 @@ export interface EventConsumerOptions {
   /** Longest a handler's transaction may run. */
   handlerTimeoutMs?: number;
   inboxRetentionMs?: number;
+  /** After a crash, how long kafkajs gets to rejoin the group before the consumer is rebuilt. */
+  recoveryTimeoutMs?: number;
   logger?: ConsumerLogger;
 }
 
@@ -68,6 +70,7 @@ export class EventConsumer {
   private readonly logger: ConsumerLogger;
   private readonly prefix: string;
   private restartTimer?: NodeJS.Timeout;
+  private watchdog?: NodeJS.Timeout;
   private cleanupTimer?: NodeJS.Timeout;
   private stopping = false;
 
@@ -107,7 +110,8 @@ export class EventConsumer {
       this.state = 'crashed';
       this.lastError = payload.error.message;
       this.logger.error({ err: payload.error, willRestart: payload.restart }, 'consumer crashed');
-      if (!payload.restart && !this.stopping) this.restartSoon();
+      if (!payload.restart) this.restartSoon();
+      else this.watchRecovery();
     });
     try {
       await consumer.connect();
@@ -131,6 +135,7 @@ export class EventConsumer {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
+    clearTimeout(this.watchdog);
     clearInterval(this.cleanupTimer);
     this.cleanupTimer = undefined;
     await this.consumer?.disconnect().catch(() => undefined);
@@ -154,6 +159,18 @@ export class EventConsumer {
       `DELETE FROM inbox WHERE processed_at < now() - make_interval(secs => $1::float8 / 1000.0)`,
       ms,
     );
+  }
+
+  // kafkajs restarts a consumer after a retriable crash, but if the broker is still down when it
+  // does, that restart fails silently and nothing consumes again (its restart promise is dropped).
+  private watchRecovery(): void {
+    clearTimeout(this.watchdog);
+    this.watchdog = setTimeout(() => {
+      if (this.state === 'running' || this.stopping) return;
+      this.logger.warn({ state: this.state }, 'consumer did not recover after a crash; rebuilding it');
+      this.restartSoon();
+    }, this.options.recoveryTimeoutMs ?? 15_000);
+    this.watchdog.unref();
   }
 
   private restartSoon(): void {
