@@ -1,7 +1,7 @@
 import { type EventCatalog, InvalidEventError, readEvent } from '@commerce/contracts';
 import { runWithCorrelation } from '@commerce/platform';
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
-import { DeadLetterPublisher, type DeadLetterReason } from './dead-letters.ts';
+import { DeadLetterPublisher, type DeadLetterReason } from '../dead-letters/dead-letter-publisher.ts';
 import type { HandlerTransaction } from './event-handler.ts';
 
 /** A handler as the consumer runs it: its inbox name, its event type, its function. */
@@ -43,6 +43,8 @@ export interface EventConsumerOptions {
   /** Longest a handler's transaction may run. */
   handlerTimeoutMs?: number;
   inboxRetentionMs?: number;
+  /** How long the group waits for a silent member before it rebalances (heartbeats run during handlers). */
+  sessionTimeoutMs?: number;
   /** After a crash, how long kafkajs gets to rejoin the group before the consumer is rebuilt. */
   recoveryTimeoutMs?: number;
   logger?: ConsumerLogger;
@@ -53,7 +55,7 @@ export type ConsumerState = 'stopped' | 'starting' | 'running' | 'crashed';
 type Outcome = 'applied' | 'duplicate' | 'dead-lettered';
 
 const silent: ConsumerLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
-const HEARTBEAT_EVERY_MS = 3_000;
+const HEARTBEAT_EVERY_MS = 1_000;
 
 /**
  * Consumes the topics of its handlers as one consumer group. Each message is read against the
@@ -97,7 +99,7 @@ export class EventConsumer {
     const consumer = this.options.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: 30_000,
+      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: HEARTBEAT_EVERY_MS,
       maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 100,
     });
