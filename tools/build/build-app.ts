@@ -1,14 +1,20 @@
-// Builds one app into dist/apps/<app>/main.js: esbuild bundles the app and the libs it imports
-// (resolving tsconfig paths), SWC compiles each TypeScript file first so Nest's decorator metadata
-// is emitted (esbuild alone does not emit it). Packages from node_modules stay external.
+// Builds one app into dist/apps/<app>/main.js (or any entry: --entry <file.ts> --out <file.js>):
+// esbuild bundles it with the libs it imports (resolving tsconfig paths), SWC compiles each
+// TypeScript file first so Nest's decorator metadata is emitted (esbuild alone does not emit it).
+// Packages from node_modules stay external.
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { transform } from '@swc/core';
 import { build, type Plugin } from 'esbuild';
 
 const root = join(import.meta.dirname, '../..');
-const app = process.argv[2];
-if (!app) throw new Error('usage: node tools/build/build-app.ts <app>');
+const args = process.argv.slice(2);
+const option = (name: string) => (args.includes(name) ? args[args.indexOf(name) + 1] : undefined);
+const app = option('--entry') ? undefined : args[0];
+const entry = option('--entry') ?? (app && join('apps', app, 'src/main.ts'));
+const outfile = option('--out') ?? (app && join('dist/apps', app, 'main.js'));
+if (!entry || !outfile)
+  throw new Error('usage: node tools/build/build-app.ts <app> | --entry <file.ts> --out <file.js>');
 
 const decoratorMetadata: Plugin = {
   name: 'swc-decorator-metadata',
@@ -34,8 +40,8 @@ const decoratorMetadata: Plugin = {
 const started = Date.now();
 await build({
   absWorkingDir: root,
-  entryPoints: [join(root, 'apps', app, 'src/main.ts')],
-  outfile: join(root, 'dist/apps', app, 'main.js'),
+  entryPoints: [join(root, entry)],
+  outfile: join(root, outfile),
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -47,4 +53,4 @@ await build({
   plugins: [decoratorMetadata],
   logLevel: 'warning',
 });
-console.log(`built dist/apps/${app}/main.js in ${Date.now() - started} ms`);
+console.log(`built ${outfile} in ${Date.now() - started} ms`);

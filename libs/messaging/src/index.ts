@@ -1,7 +1,17 @@
 export {
-  type BoundHandler, type ConsumerDatabase, type ConsumerLogger, type ConsumerState, EventConsumer, type EventConsumerOptions,
+  type BoundHandler,
+  type ConsumerDatabase,
+  type ConsumerLogger,
+  type ConsumerState,
+  EventConsumer,
+  type EventConsumerOptions,
 } from './consumer/event-consumer.ts';
-export { type EventHandler, handledEventType, HandlesEvent, type HandlerTransaction } from './consumer/event-handler.ts';
+export {
+  type EventHandler,
+  handledEventType,
+  HandlesEvent,
+  type HandlerTransaction,
+} from './consumer/event-handler.ts';
 export { EventConsumerService, MessagingModule, type MessagingModuleOptions } from './consumer/messaging.module.ts';
 export { type DeadLetter, deadLetterTopics, readDeadLetters, redrive } from './dead-letters/dead-letter-admin.ts';
 export { DeadLetterPublisher, type DeadLetterReason, DLQ_HEADERS } from './dead-letters/dead-letter-publisher.ts';

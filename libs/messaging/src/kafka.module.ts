@@ -1,4 +1,5 @@
 import {
+  type BeforeApplicationShutdown,
   type DynamicModule,
   Inject,
   Injectable,
@@ -99,11 +100,12 @@ export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
 
 /** Creates the app's topics at start-up, retrying until Kafka answers (auto-creation is off). */
 @Injectable()
-export class KafkaTopics implements OnApplicationShutdown {
+export class KafkaTopics implements BeforeApplicationShutdown {
   private readonly admin: Admin;
   private readonly logger = new Logger('KafkaTopics');
   private connected = false;
   private closed = false;
+  private wakeUp?: () => void;
 
   constructor(
     kafka: Kafka,
@@ -112,7 +114,7 @@ export class KafkaTopics implements OnApplicationShutdown {
     this.admin = kafka.admin();
   }
 
-  /** Resolves once every topic exists; rejects only if the app stops first. */
+  /** Resolves once every topic exists; rejects if the app begins to shut down first. */
   async ensure(topics: string[]): Promise<void> {
     for (let attempt = 0; !this.closed; attempt++) {
       try {
@@ -129,16 +131,25 @@ export class KafkaTopics implements OnApplicationShutdown {
       } catch (error) {
         this.connected = false;
         await this.admin.disconnect().catch(() => undefined);
+        if (this.closed) break;
         const delay = Math.min(15_000, 500 * 2 ** attempt);
         this.logger.warn({ err: error, retryInMs: delay }, 'could not create topics yet');
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, delay);
+          this.wakeUp = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
       }
     }
-    throw new Error('the app stopped before its topics could be created');
+    throw new Error('the app is shutting down; its topics were not created');
   }
 
-  async onApplicationShutdown(): Promise<void> {
+  // Before the other modules' shutdown hooks, so that none of them waits on topics that will never come.
+  async beforeApplicationShutdown(): Promise<void> {
     this.closed = true;
+    this.wakeUp?.();
     await this.admin.disconnect().catch(() => undefined);
   }
 }

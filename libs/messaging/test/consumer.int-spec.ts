@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent, defineEvent, EVENT_CATALOG } from '@commerce/contracts';
-import { createTestDatabase, ledgerClient, type LedgerDatabase, type TestDatabase, TopicReader, waitFor } from '@commerce/testing';
+import {
+  createTestDatabase,
+  ledgerClient,
+  type LedgerDatabase,
+  type TestDatabase,
+  TopicReader,
+  waitFor,
+} from '@commerce/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { readDeadLetters, redrive } from '../src/dead-letters/dead-letter-admin.ts';
@@ -12,7 +19,8 @@ describe('EventConsumer', () => {
   let harness: Harness;
 
   const entries = (eventId: string) => db.ledgerEntry.count({ where: { eventId } });
-  const applied = (eventId: string) => waitFor(async () => (await entries(eventId)) > 0, { what: `event ${eventId} to be applied` });
+  const applied = (eventId: string) =>
+    waitFor(async () => (await entries(eventId)) > 0, { what: `event ${eventId} to be applied` });
 
   beforeAll(async () => {
     database = await createTestDatabase(['ledger']);
@@ -62,11 +70,16 @@ describe('EventConsumer', () => {
     const dlq = await new TopicReader(harness.kafka, [`${harness.topic('payment.authorized')}.dlq`]).start();
     try {
       const [poison, invalid] = await dlq.waitFor(2);
-      expect(poison).toMatchObject({ key, value: '{ not json', partition: 0 });
+      expect(poison).toMatchObject({ key, value: '{ not json' });
       expect(poison.headers).toMatchObject({
-        'event-id': 'poison-1', 'correlation-id': 'c-poison',
-        'dlq-reason': 'invalid-message', 'dlq-original-topic': harness.topic('payment.authorized'),
-        'dlq-original-partition': '0', 'dlq-original-offset': '1', 'dlq-consumer-group': `${harness.prefix}ledger`, 'dlq-attempts': '1',
+        'event-id': 'poison-1',
+        'correlation-id': 'c-poison',
+        'dlq-reason': 'invalid-message',
+        'dlq-original-topic': harness.topic('payment.authorized'),
+        'dlq-original-partition': '0',
+        'dlq-original-offset': '1',
+        'dlq-consumer-group': `${harness.prefix}ledger`,
+        'dlq-attempts': '1',
       });
       expect(poison.headers['dlq-error']).toMatch(/JSON/);
       expect(invalid.headers).toMatchObject({ 'dlq-reason': 'invalid-message', 'dlq-original-offset': '2' });
@@ -102,12 +115,23 @@ describe('EventConsumer', () => {
     expect(handler.calls.filter((id) => id === failing.eventId)).toHaveLength(3);
     expect(await entries(failing.eventId)).toBe(0);
 
-    const letters = await waitFor(async () => {
-      const found = await readDeadLetters(harness.kafka, [`${harness.topic('payment.authorized')}.dlq`]);
-      return found.length === 1 && found;
-    }, { what: 'the dead letter' });
-    expect(letters[0]).toMatchObject({ reason: 'handler-failed', originalTopic: harness.topic('payment.authorized'), key: failing.aggregateId });
-    expect(letters[0].headers).toMatchObject({ 'dlq-attempts': '3', 'dlq-handler': 'LedgerHandler', 'event-id': failing.eventId });
+    const letters = await waitFor(
+      async () => {
+        const found = await readDeadLetters(harness.kafka, [`${harness.topic('payment.authorized')}.dlq`]);
+        return found.length === 1 && found;
+      },
+      { what: 'the dead letter' },
+    );
+    expect(letters[0]).toMatchObject({
+      reason: 'handler-failed',
+      originalTopic: harness.topic('payment.authorized'),
+      key: failing.aggregateId,
+    });
+    expect(letters[0].headers).toMatchObject({
+      'dlq-attempts': '3',
+      'dlq-handler': 'LedgerHandler',
+      'event-id': failing.eventId,
+    });
     expect(letters[0].error).toContain('ledger unavailable');
 
     handler.failures.delete(failing.eventId);
@@ -129,23 +153,45 @@ describe('EventConsumer', () => {
         {
           version: 2,
           schema: z.object({ orderId: z.string(), amountCents: z.number().int(), currency: z.string() }),
-          upcast: (v1: { orderId: string; cents: number }) => ({ orderId: v1.orderId, amountCents: v1.cents, currency: 'USD' }),
+          upcast: (v1: { orderId: string; cents: number }) => ({
+            orderId: v1.orderId,
+            amountCents: v1.cents,
+            currency: 'USD',
+          }),
         },
       ]),
     };
     await harness.createTopics(['ledger.credited']);
     const seen: unknown[] = [];
     const handler = new LedgerHandler('ledger.credited', 'CreditV2Handler');
-    const v2Handler = { ...handler, eventType: 'ledger.credited', name: 'CreditV2Handler',
-      handle: async (event: never, tx: never) => { seen.push((event as { data: unknown }).data); await handler.handle({ ...(event as object), data: { ...(event as { data: object }).data } } as never, tx); } };
+    const v2Handler = {
+      ...handler,
+      eventType: 'ledger.credited',
+      name: 'CreditV2Handler',
+      handle: async (event: never, tx: never) => {
+        seen.push((event as { data: unknown }).data);
+        await handler.handle({ ...(event as object), data: { ...(event as { data: object }).data } } as never, tx);
+      },
+    };
     await harness.consume(db, [v2Handler], {}, catalog);
     const orderId = randomUUID();
-    const v1 = { ...createEvent('payment.authorized', { orderId, paymentId: 'p', amountCents: 1, currency: 'USD' }, { source: 'payment', aggregateId: orderId, correlationId: 'c' }),
-      eventType: 'ledger.credited', eventVersion: 1, data: { orderId, cents: 4200 } };
+    const v1 = {
+      ...createEvent(
+        'payment.authorized',
+        { orderId, paymentId: 'p', amountCents: 1, currency: 'USD' },
+        { source: 'payment', aggregateId: orderId, correlationId: 'c' },
+      ),
+      eventType: 'ledger.credited',
+      eventVersion: 1,
+      data: { orderId, cents: 4200 },
+    };
     await harness.send('ledger.credited', [{ key: orderId, value: JSON.stringify(v1) }]);
     await applied(v1.eventId);
     expect(seen).toEqual([{ orderId, amountCents: 4200, currency: 'USD' }]);
-    expect(await db.ledgerEntry.findFirst({ where: { eventId: v1.eventId } })).toMatchObject({ amount: 4200, account: orderId });
+    expect(await db.ledgerEntry.findFirst({ where: { eventId: v1.eventId } })).toMatchObject({
+      amount: 4200,
+      account: orderId,
+    });
     expect(EVENT_CATALOG['ledger.credited' as never]).toBeUndefined();
   });
 
@@ -161,7 +207,9 @@ describe('EventConsumer', () => {
     await waitFor(() => consumer.state === 'running', { what: 'the consumer to join' });
     const join = waitFor(() => handler.calls.length > 0, { what: 'the slow handler to start' });
     await join;
-    const watching = setInterval(() => { if (consumer.state !== 'running') rebalances++; }, 100);
+    const watching = setInterval(() => {
+      if (consumer.state !== 'running') rebalances++;
+    }, 100);
     await applied(slow.eventId);
     clearInterval(watching);
     handler.delayMs = 0;
@@ -176,10 +224,14 @@ describe('EventConsumer', () => {
     harness = new Harness();
     await harness.createTopics(['payment.authorized']);
     const consumer = await harness.consume(db, [new LedgerHandler()], { inboxRetentionMs: 60_000 });
-    await db.inboxMessage.create({ data: { consumer: 'Old', eventId: randomUUID(), processedAt: new Date(Date.now() - 120_000) } });
+    await db.inboxMessage.create({
+      data: { consumer: 'Old', eventId: randomUUID(), processedAt: new Date(Date.now() - 120_000) },
+    });
     const fresh = await db.inboxMessage.create({ data: { consumer: 'Fresh', eventId: randomUUID() } });
     expect(await consumer.cleanInbox()).toBeGreaterThanOrEqual(1);
     expect(await db.inboxMessage.count({ where: { consumer: 'Old' } })).toBe(0);
-    expect(await db.inboxMessage.findUnique({ where: { consumer_eventId: { consumer: 'Fresh', eventId: fresh.eventId } } })).not.toBeNull();
+    expect(
+      await db.inboxMessage.findUnique({ where: { consumer_eventId: { consumer: 'Fresh', eventId: fresh.eventId } } }),
+    ).not.toBeNull();
   });
 });

@@ -15,14 +15,19 @@ export class LedgerHandler implements BoundHandler {
   alwaysFail = false;
   delayMs = 0;
 
-  constructor(readonly eventType = 'payment.authorized', readonly name = 'LedgerHandler') {}
+  constructor(
+    readonly eventType = 'payment.authorized',
+    readonly name = 'LedgerHandler',
+  ) {}
 
   async handle(event: never, tx: never): Promise<void> {
     const e = event as EventOf<'payment.authorized'>;
     this.calls.push(e.eventId);
     this.correlations.push({ ...currentCorrelation() });
     if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
-    await (tx as Tx).ledgerEntry.create({ data: { eventId: e.eventId, handler: this.name, account: e.data.orderId, amount: e.data.amountCents } });
+    await (tx as Tx).ledgerEntry.create({
+      data: { eventId: e.eventId, handler: this.name, account: e.data.orderId, amount: e.data.amountCents },
+    });
     const left = this.failures.get(e.eventId) ?? 0;
     if (this.alwaysFail || left > 0) {
       this.failures.set(e.eventId, left - 1);
@@ -32,9 +37,15 @@ export class LedgerHandler implements BoundHandler {
 }
 
 export function authorized(orderId: string = randomUUID(), amountCents = 100): EventOf<'payment.authorized'> {
-  return createEvent('payment.authorized', { orderId, paymentId: randomUUID(), amountCents, currency: 'USD' }, {
-    source: 'payment', aggregateId: orderId, correlationId: randomUUID(),
-  });
+  return createEvent(
+    'payment.authorized',
+    { orderId, paymentId: randomUUID(), amountCents, currency: 'USD' },
+    {
+      source: 'payment',
+      aggregateId: orderId,
+      correlationId: randomUUID(),
+    },
+  );
 }
 
 /** One test's Kafka world: its topic prefix, topics, a raw producer and the consumers it starts. */
@@ -53,11 +64,19 @@ export class Harness {
   }
 
   async createTopics(types: string[], partitions = 3): Promise<void> {
-    await createTopics(this.kafka, types.map((t) => this.topic(t)), partitions);
+    await createTopics(
+      this.kafka,
+      types.map((t) => this.topic(t)),
+      partitions,
+    );
   }
 
   /** Publishes raw values to a type's topic, all on one partition so their order is fixed. */
-  async send(type: string, messages: Array<{ key: string; value: string; headers?: IHeaders }>, partition = 0): Promise<void> {
+  async send(
+    type: string,
+    messages: Array<{ key: string; value: string; headers?: IHeaders }>,
+    partition = 0,
+  ): Promise<void> {
     if (!this.producer) {
       this.producer = this.kafka.producer({ allowAutoTopicCreation: false });
       await this.producer.connect();
@@ -66,13 +85,28 @@ export class Harness {
   }
 
   async publish(...events: EventOf<'payment.authorized'>[]): Promise<void> {
-    await this.send('payment.authorized', events.map((e) => ({ key: e.aggregateId, value: JSON.stringify(e), headers: { 'event-id': e.eventId } })));
+    await this.send(
+      'payment.authorized',
+      events.map((e) => ({ key: e.aggregateId, value: JSON.stringify(e), headers: { 'event-id': e.eventId } })),
+    );
   }
 
-  async consume(db: LedgerDatabase, handlers: BoundHandler[], options: Partial<EventConsumerOptions> = {}, catalog: EventCatalog = EVENT_CATALOG): Promise<EventConsumer> {
+  async consume(
+    db: LedgerDatabase,
+    handlers: BoundHandler[],
+    options: Partial<EventConsumerOptions> = {},
+    catalog: EventCatalog = EVENT_CATALOG,
+  ): Promise<EventConsumer> {
     const consumer = new EventConsumer({
-      kafka: this.kafka, groupId: `${this.prefix}ledger`, topicPrefix: this.prefix, catalog, handlers, database: db,
-      maxAttempts: 3, retry: { initialMs: 50, maxMs: 200 }, ...options,
+      kafka: this.kafka,
+      groupId: `${this.prefix}ledger`,
+      topicPrefix: this.prefix,
+      catalog,
+      handlers,
+      database: db,
+      maxAttempts: 3,
+      retry: { initialMs: 50, maxMs: 200 },
+      ...options,
     });
     this.consumers.push(consumer);
     await consumer.start();

@@ -28,7 +28,7 @@ const OPTIONS = Symbol('OUTBOX_OPTIONS');
 export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly relay: OutboxRelay;
   private readonly logger = new Logger('OutboxRelay');
-  private starting?: Promise<void>;
+  private stopping = false;
 
   constructor(
     @Inject(APP_CONFIG) private readonly config: BaseConfig,
@@ -52,13 +52,16 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   onApplicationBootstrap(): void {
     this.readiness.register({ name: 'outbox', probe: () => this.probe() });
     // The relay starts once its topics exist; until then events wait in the table.
-    this.starting = this.topics
+    this.topics
       .ensure(this.options.produces.map((type) => topicOf(type, this.config.KAFKA_TOPIC_PREFIX)))
-      .then(() => this.relay.start());
+      .then(() => {
+        if (!this.stopping) this.relay.start();
+      })
+      .catch((error) => this.logger.warn({ err: error }, 'outbox relay not started'));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.starting?.catch(() => undefined);
+    this.stopping = true;
     await this.relay.stop();
   }
 

@@ -7,7 +7,8 @@ export interface OutboxRow {
   id: string;
   topic: string;
   message_key: string;
-  payload: unknown;
+  /** The envelope as JSON text, exactly as it goes to Kafka. */
+  payload: string;
   headers: Record<string, string>;
   attempts: number;
 }
@@ -39,6 +40,8 @@ export interface OutboxRelayOptions {
   topicPrefix?: string;
   /** Most rows sent in one batch. */
   batchSize?: number;
+  /** Batches in flight at once (each on its own connection and its own keys); default 2. */
+  concurrency?: number;
   /** Polling interval: the relay also wakes on NOTIFY, so this bounds the wait if one is lost. */
   pollIntervalMs?: number;
   /** Backoff of a failed row: initialMs × 2^attempts, at most maxMs. */
@@ -52,22 +55,27 @@ export interface OutboxRelayOptions {
   faults?: RelayFaults;
 }
 
-// Heads: the oldest pending row of each key whose backoff has passed. Locking heads with SKIP LOCKED
-// gives each key to one relay at a time; a key's later rows are never heads while its head is
-// pending, so no other relay can send them ahead of it.
-const CLAIM_HEADS = `
-  SELECT o.message_key FROM outbox o
-  WHERE o.published_at IS NULL AND o.next_attempt_at <= now()
-    AND NOT EXISTS (SELECT 1 FROM outbox e WHERE e.message_key = o.message_key AND e.published_at IS NULL AND e.id < o.id)
-  ORDER BY o.id
-  LIMIT $1
+// How a relay claims work, so that several can share one table and each key still goes out in
+// insertion order:
+//  1. Read the window: the oldest pending rows (id, key), without locking or skipping any. Every
+//     pending row older than the window's newest is in it, so the first row of a key in the window
+//     is that key's head: its oldest pending row.
+//  2. Lock those heads FOR UPDATE SKIP LOCKED, re-checking that each is still pending and out of
+//     backoff. A key whose head another relay holds (or has just published) is not this relay's.
+//  3. Send the window's rows of the keys it holds, in id order; later rows of a key are never sent
+//     by anyone while its head is pending, so none overtakes an earlier one.
+const READ_WINDOW = `
+  SELECT id, message_key FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`;
+
+const LOCK_HEADS = `
+  SELECT id, message_key FROM outbox
+  WHERE id = ANY($1::bigint[]) AND published_at IS NULL AND next_attempt_at <= now()
   FOR UPDATE SKIP LOCKED`;
 
 const LOAD_ROWS = `
-  SELECT id, topic, message_key, payload, headers, attempts FROM outbox
-  WHERE published_at IS NULL AND message_key = ANY($1::text[])
-  ORDER BY id
-  LIMIT $2`;
+  SELECT id, topic, message_key, payload::text AS payload, headers, attempts FROM outbox
+  WHERE id = ANY($1::bigint[])
+  ORDER BY id`;
 
 const MARK_PUBLISHED = 'UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])';
 
@@ -105,16 +113,24 @@ export class OutboxRelay {
   private readonly logger: RelayLogger;
   private running = false;
   private producerConnected = false;
-  private loop?: Promise<void>;
+  private loops: Promise<void>[] = [];
   private listening?: Promise<void>;
   private listener?: pg.Client;
   private cleanupTimer?: NodeJS.Timeout;
-  private wakeUp?: () => void;
+  private readonly sleepers = new Set<() => void>();
   private woken = false;
   private consecutiveFailures = 0;
 
   constructor(private readonly options: OutboxRelayOptions) {
-    this.pool = new pg.Pool({ ...pgConfig(options.databaseUrl), max: 2 });
+    // Marking a row published need not wait for its WAL flush: if a crash loses the mark, the row
+    // is sent again, which at-least-once delivery allows and every consumer's inbox absorbs.
+    const connection = pgConfig(options.databaseUrl);
+    this.pool = new pg.Pool({
+      ...connection,
+      options: `${connection.options} -c synchronous_commit=off`,
+      max: (options.concurrency ?? 2) + 1,
+      connectionTimeoutMillis: 5_000,
+    });
     this.pool.on('error', (error) => this.logger.warn({ err: error }, 'outbox relay: idle database connection failed'));
     // Idempotent: a retried request is not written twice. Retries are few and short because the
     // outbox itself retries, row by row, for as long as it takes.
@@ -140,7 +156,9 @@ export class OutboxRelay {
     if (this.running) return;
     this.running = true;
     this.listening = this.listen();
-    this.loop = this.run();
+    // Workers share the table as separate relays would: each holds the keys whose heads it locked,
+    // so one can read and mark while another waits for Kafka.
+    this.loops = Array.from({ length: this.options.concurrency ?? 2 }, () => this.run());
     this.cleanupTimer = setInterval(
       () => void this.cleanUp().catch((error) => this.logger.warn({ err: error }, 'outbox clean-up failed')),
       this.options.cleanupIntervalMs ?? 60_000,
@@ -154,7 +172,7 @@ export class OutboxRelay {
     this.running = false;
     clearInterval(this.cleanupTimer);
     this.wake();
-    await this.loop;
+    await Promise.all(this.loops);
     await this.listener?.end().catch(() => undefined);
     await this.listening;
     await this.producer.disconnect().catch(() => undefined);
@@ -163,8 +181,8 @@ export class OutboxRelay {
 
   /** Wakes the relay now (NOTIFY does this on every commit that wrote events). */
   wake(): void {
-    if (this.wakeUp) this.wakeUp();
-    else this.woken = true;
+    if (this.sleepers.size === 0) this.woken = true;
+    for (const sleeper of this.sleepers) sleeper();
   }
 
   /** Unpublished rows, the age of the oldest, and the highest attempt count among them. */
@@ -182,12 +200,20 @@ export class OutboxRelay {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');
-      const heads = await client.query<{ message_key: string }>(CLAIM_HEADS, [this.batchSize]);
-      if (heads.rowCount === 0) {
+      const window = await client.query<{ id: string; message_key: string }>(READ_WINDOW, [this.batchSize * 2]);
+      const heads = new Map<string, string>();
+      for (const row of window.rows) if (!heads.has(row.message_key)) heads.set(row.message_key, row.id);
+      const held = await client.query<{ message_key: string }>(LOCK_HEADS, [[...heads.values()]]);
+      if (held.rowCount === 0) {
         await client.query('COMMIT');
         return 0;
       }
-      const { rows } = await client.query<OutboxRow>(LOAD_ROWS, [heads.rows.map((h) => h.message_key), this.batchSize]);
+      const keys = new Set(held.rows.map((h) => h.message_key));
+      const ids = window.rows
+        .filter((r) => keys.has(r.message_key))
+        .slice(0, this.batchSize)
+        .map((r) => r.id);
+      const { rows } = await client.query<OutboxRow>(LOAD_ROWS, [ids]);
       const { sent, failed } = await this.sendAll(rows);
       for (const { rows: failing, error } of failed) {
         const message = error instanceof Error ? error.message : String(error);
@@ -287,7 +313,7 @@ export class OutboxRelay {
     for (const row of rows) {
       const topic = `${this.options.topicPrefix ?? ''}${row.topic}`;
       const messages = byTopic.get(topic) ?? [];
-      messages.push({ key: row.message_key, value: JSON.stringify(row.payload), headers: row.headers });
+      messages.push({ key: row.message_key, value: row.payload, headers: row.headers });
       byTopic.set(topic, messages);
     }
     await this.producer.sendBatch({
@@ -309,7 +335,11 @@ export class OutboxRelay {
         }
       }
       if (!this.running) break;
-      if (published >= this.batchSize) continue;
+      if (published >= this.batchSize) {
+        // More is waiting, and the keys this batch held are free again: let idle workers look too.
+        this.wake();
+        continue;
+      }
       const pause =
         this.consecutiveFailures > 0
           ? Math.min(this.retry.maxMs, this.retry.initialMs * 2 ** Math.min(this.consecutiveFailures - 1, 16))
@@ -326,11 +356,11 @@ export class OutboxRelay {
     return new Promise((resolve) => {
       const done = () => {
         clearTimeout(timer);
-        this.wakeUp = undefined;
+        this.sleepers.delete(done);
         resolve();
       };
       const timer = setTimeout(done, ms);
-      this.wakeUp = done;
+      this.sleepers.add(done);
     });
   }
 
@@ -339,15 +369,17 @@ export class OutboxRelay {
   private async listen(): Promise<void> {
     while (this.running) {
       const client = new pg.Client(pgConfig(this.options.databaseUrl));
+      // Known to stop() from the start, so a stop during connect ends it too.
+      this.listener = client;
       try {
         const ended = new Promise<void>((resolve) => {
           client.once('end', resolve);
           client.on('error', () => resolve());
         });
         await client.connect();
+        if (!this.running) break;
         client.on('notification', () => this.wake());
         await client.query(`LISTEN ${client.escapeIdentifier(this.channel)}`);
-        this.listener = client;
         this.wake();
         await ended;
       } catch (error) {

@@ -49,6 +49,7 @@ export function describeAppBasics<C extends BaseConfig>(service: ServiceName, sp
       );
       expect(body.info.database).toMatchObject({ status: 'up', schema: db.urlFor(service).split('schema=')[1] });
       expect(body.info.kafka).toMatchObject({ status: 'up' });
+      expect(body.info.outbox).toMatchObject({ status: 'up', unpublished: 0 });
     });
 
     it('echoes the X-Correlation-Id it is given and makes one when there is none', async () => {

@@ -22,6 +22,8 @@ export async function startTestApp<C extends BaseConfig>(
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
     KAFKA_BROKERS: kafkaBrokers.join(','),
     KAFKA_CLIENT_ID: uniqueId(`${spec.service}-`),
+    // Topics and groups of this test file's own, unless the test shares a prefix between apps.
+    KAFKA_TOPIC_PREFIX: `${uniqueId()}.`,
     ...env,
   });
   await app.listen(0, '127.0.0.1');

@@ -1,6 +1,7 @@
 import type { TestProject } from 'vitest/node';
 import { dockerAnswers, startContainers } from './containers.ts';
 import { chooseInfra, infraFromEnv, localInfra } from './infra.ts';
+import { sweepStaleTestResources } from './sweep.ts';
 
 /**
  * Finds the real infrastructure once per test run and hands it to every test file (see chooseInfra).
@@ -14,5 +15,8 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     localInfra,
   });
   project.provide('infra', infra);
+  await sweepStaleTestResources(infra).catch((error) =>
+    console.warn(`[testing] could not sweep stale test resources: ${error}`),
+  );
   return stop;
 }

@@ -99,7 +99,9 @@ export class EventConsumer {
     const consumer = this.options.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
-      sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
+      // Short enough that a member lost with a broker restart expires soon, so the group rebalances
+      // without it; handlers heartbeat while they run, so slow ones are not mistaken for lost.
+      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: HEARTBEAT_EVERY_MS,
       maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 100,
     });

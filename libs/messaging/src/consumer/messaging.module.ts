@@ -33,7 +33,7 @@ const OPTIONS = Symbol('MESSAGING_OPTIONS');
 export class EventConsumerService implements OnApplicationBootstrap, OnApplicationShutdown {
   consumer?: EventConsumer;
   private readonly logger = new Logger('EventConsumer');
-  private starting?: Promise<void>;
+  private stopping = false;
 
   constructor(
     @Inject(OPTIONS) private readonly options: MessagingModuleOptions,
@@ -76,13 +76,14 @@ export class EventConsumerService implements OnApplicationBootstrap, OnApplicati
       },
     });
     const types = [...new Set(handlers.map((h) => h.eventType))];
-    this.starting = this.topics
+    this.topics
       .ensure([...consumer.topics, ...types.map((t) => deadLetterTopicOf(t, prefix))])
-      .then(() => consumer.start());
+      .then(() => (this.stopping ? undefined : consumer.start()))
+      .catch((error) => this.logger.warn({ err: error }, 'consumer not started'));
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.starting?.catch(() => undefined);
+    this.stopping = true;
     await this.consumer?.stop();
   }
 }

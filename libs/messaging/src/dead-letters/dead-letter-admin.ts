@@ -22,7 +22,9 @@ export interface DeadLetter {
 const REDRIVEN_FROM = 'dlq-redriven-from';
 
 function text(headers: IHeaders | undefined): Record<string, string> {
-  return Object.fromEntries(Object.entries(headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')]));
+  return Object.fromEntries(
+    Object.entries(headers ?? {}).map(([k, v]) => [k, Array.isArray(v) ? String(v[0]) : String(v ?? '')]),
+  );
 }
 
 /** The dead-letter topics (`*.dlq`) whose name starts with `prefix`. */
@@ -54,32 +56,37 @@ export async function readDeadLetters(kafka: Kafka, topics: string[]): Promise<D
     const consumer = kafka.consumer({ groupId, allowAutoTopicCreation: false, maxWaitTimeInMs: 100 });
     await consumer.connect();
     try {
-      await consumer.subscribe({ topics: topics.filter((t) => [...ends.keys()].some((k) => k.startsWith(`${t}:`))), fromBeginning: true });
+      await consumer.subscribe({
+        topics: topics.filter((t) => [...ends.keys()].some((k) => k.startsWith(`${t}:`))),
+        fromBeginning: true,
+      });
       await new Promise<void>((resolve, reject) => {
         consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error));
-        consumer.run({
-          autoCommit: false,
-          eachMessage: async ({ topic, partition, message }) => {
-            const headers = text(message.headers);
-            const slot = `${topic}:${partition}`;
-            letters.push({
-              ref: `${slot}:${message.offset}`,
-              dlqTopic: topic,
-              partition,
-              offset: message.offset,
-              key: message.key?.toString() ?? null,
-              value: message.value?.toString() ?? null,
-              headers,
-              reason: headers[DLQ_HEADERS.reason] ?? '',
-              error: headers[DLQ_HEADERS.error] ?? '',
-              originalTopic: headers[DLQ_HEADERS.originalTopic] ?? topic.replace(/\.dlq$/, ''),
-              consumerGroup: headers[DLQ_HEADERS.consumerGroup] ?? '',
-              failedAt: headers[DLQ_HEADERS.failedAt] ?? '',
-            });
-            if (BigInt(message.offset) + 1n >= (ends.get(slot) ?? 0n)) ends.delete(slot);
-            if (ends.size === 0) resolve();
-          },
-        }).catch(reject);
+        consumer
+          .run({
+            autoCommit: false,
+            eachMessage: async ({ topic, partition, message }) => {
+              const headers = text(message.headers);
+              const slot = `${topic}:${partition}`;
+              letters.push({
+                ref: `${slot}:${message.offset}`,
+                dlqTopic: topic,
+                partition,
+                offset: message.offset,
+                key: message.key?.toString() ?? null,
+                value: message.value?.toString() ?? null,
+                headers,
+                reason: headers[DLQ_HEADERS.reason] ?? '',
+                error: headers[DLQ_HEADERS.error] ?? '',
+                originalTopic: headers[DLQ_HEADERS.originalTopic] ?? topic.replace(/\.dlq$/, ''),
+                consumerGroup: headers[DLQ_HEADERS.consumerGroup] ?? '',
+                failedAt: headers[DLQ_HEADERS.failedAt] ?? '',
+              });
+              if (BigInt(message.offset) + 1n >= (ends.get(slot) ?? 0n)) ends.delete(slot);
+              if (ends.size === 0) resolve();
+            },
+          })
+          .catch(reject);
       });
     } finally {
       await consumer.disconnect();
@@ -102,7 +109,8 @@ export async function redrive(kafka: Kafka, letters: DeadLetter[]): Promise<numb
   await producer.connect();
   try {
     const byTopic = new Map<string, DeadLetter[]>();
-    for (const letter of letters) byTopic.set(letter.originalTopic, [...(byTopic.get(letter.originalTopic) ?? []), letter]);
+    for (const letter of letters)
+      byTopic.set(letter.originalTopic, [...(byTopic.get(letter.originalTopic) ?? []), letter]);
     await producer.sendBatch({
       acks: -1,
       topicMessages: [...byTopic].map(([topic, group]) => ({

@@ -1,0 +1,53 @@
+import {
+  type ControllableKafka,
+  createTestDatabase,
+  ledgerClient,
+  type LedgerDatabase,
+  startControllableKafka,
+  type TestDatabase,
+  waitFor,
+} from '@commerce/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorized, Harness, LedgerHandler } from './support.ts';
+
+describe('EventConsumer when the broker goes away', () => {
+  let database: TestDatabase;
+  let db: LedgerDatabase;
+  let broker: ControllableKafka;
+  let harness: Harness;
+
+  beforeAll(async () => {
+    [database, broker] = await Promise.all([createTestDatabase(['ledger']), startControllableKafka()]);
+    db = ledgerClient(database.urlFor('ledger'));
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await db?.$disconnect();
+    await Promise.all([database?.drop(), broker?.close()]);
+  });
+
+  it('reports itself crashed, then rejoins and consumes again once the broker is back', async () => {
+    harness = new Harness(broker.brokers);
+    await harness.createTopics(['payment.authorized']);
+    const consumer = await harness.consume(db, [new LedgerHandler()], { recoveryTimeoutMs: 3_000 });
+    const first = authorized();
+    await harness.publish(first);
+    await waitFor(async () => (await db.ledgerEntry.count({ where: { eventId: first.eventId } })) === 1, {
+      what: 'the first event',
+    });
+    expect(consumer.state).toBe('running');
+
+    await broker.stop();
+    await waitFor(() => consumer.state !== 'running', { timeoutMs: 30_000, what: 'the consumer to notice' });
+    expect(consumer.lastError).toBeTruthy();
+
+    await broker.start();
+    await waitFor(() => consumer.state === 'running', { timeoutMs: 60_000, what: 'the consumer to rejoin' });
+    const second = authorized();
+    await harness.publish(second);
+    await waitFor(async () => (await db.ledgerEntry.count({ where: { eventId: second.eventId } })) === 1, {
+      timeoutMs: 30_000,
+      what: 'the event after the outage',
+    });
+  }, 150_000);
+});
