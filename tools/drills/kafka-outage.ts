@@ -9,18 +9,25 @@ import { SERVICE_NAMES, SERVICES, type ServiceName } from '../../libs/contracts/
 const infra = join(import.meta.dirname, '../infra/infra');
 const deadlineMs = Number(process.env.DRILL_DEADLINE_MS ?? 30_000);
 const readyUrl = (s: ServiceName) => `http://127.0.0.1:${SERVICES[s].port}/${SERVICES[s].prefix}/health/ready`;
-const status = (s: ServiceName) => fetch(readyUrl(s)).then((r) => r.status, () => 0);
+const status = (s: ServiceName) =>
+  fetch(readyUrl(s)).then(
+    (r) => r.status,
+    () => 0,
+  );
 
 /** Polls every app until each answers `want`; returns the milliseconds each took from `since`. */
 async function until(want: number, since: number): Promise<Record<ServiceName, number>> {
   const took = {} as Record<ServiceName, number>;
-  await Promise.all(SERVICE_NAMES.map(async (service) => {
-    while ((await status(service)) !== want) {
-      if (Date.now() - since > deadlineMs) throw new Error(`${service} did not answer ${want} within ${deadlineMs} ms`);
-      await new Promise((r) => setTimeout(r, 100));
-    }
-    took[service] = Date.now() - since;
-  }));
+  await Promise.all(
+    SERVICE_NAMES.map(async (service) => {
+      while ((await status(service)) !== want) {
+        if (Date.now() - since > deadlineMs)
+          throw new Error(`${service} did not answer ${want} within ${deadlineMs} ms`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      took[service] = Date.now() - since;
+    }),
+  );
   return took;
 }
 
@@ -33,5 +40,7 @@ execFileSync(infra, ['up'], { stdio: 'inherit' });
 const back = await until(200, Date.now());
 console.log('[drill] app           200→503 once Kafka is stopped   503→200 once Kafka answers again');
 for (const service of SERVICE_NAMES) {
-  console.log(`[drill] ${service.padEnd(13)} ${String(down[service]).padStart(8)} ms ${String(back[service]).padStart(30)} ms`);
+  console.log(
+    `[drill] ${service.padEnd(13)} ${String(down[service]).padStart(8)} ms ${String(back[service]).padStart(30)} ms`,
+  );
 }

@@ -83,7 +83,7 @@ describe('OutboxRelay when the broker stops and comes back', () => {
       // What the topic holds now, read afresh from the beginning.
       const after = await new TopicReader(kafka, ['payment.authorized']).start();
       readers.push(after);
-      await after.waitFor(400, { timeoutMs: 30_000, filter: firstCopies() });
+      await after.waitFor(400, { timeoutMs: 90_000, filter: firstCopies() });
 
       const sequences = sequencesByKey(after.messages.map((m) => m.value));
       expect([...sequences.keys()].sort()).toEqual([...keys].sort());
@@ -92,5 +92,5 @@ describe('OutboxRelay when the broker stops and comes back', () => {
       await relay.stop();
       await Promise.all(readers.map((r) => r.stop()));
     }
-  });
+  }, 180_000);
 });

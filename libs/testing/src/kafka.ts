@@ -57,7 +57,7 @@ function decodeHeaders(headers: IHeaders | undefined): Record<string, string> {
 export class TopicReader {
   readonly messages: ReadMessage[] = [];
   private consumer?: Consumer;
-  private readonly groupId = uniqueId('reader-');
+  private readonly groupId = `${uniqueId()}.reader`;
   private stopped = false;
   private watchdog?: NodeJS.Timeout;
 
@@ -79,6 +79,8 @@ export class TopicReader {
       this.watchdog = setTimeout(() => void this.rebuild(), 5_000);
     });
     consumer.on(consumer.events.GROUP_JOIN, () => clearTimeout(this.watchdog));
+    // Nor may joining take forever (a coordinator still loading after a broker restart).
+    this.watchdog = setTimeout(() => void this.rebuild(), 15_000);
     await consumer.connect();
     await consumer.subscribe({ topics: this.topics, fromBeginning: true });
     await consumer.run({

@@ -35,6 +35,8 @@ export async function sweepStaleTestResources(infra: TestInfra): Promise<void> {
   try {
     const stale = (await kafkaAdmin.listTopics()).filter((t) => isStale(t));
     if (stale.length) await kafkaAdmin.deleteTopics({ topics: stale });
+    const groups = (await kafkaAdmin.listGroups()).groups.map((g) => g.groupId).filter((g) => isStale(g));
+    if (groups.length) await kafkaAdmin.deleteGroups(groups).catch(() => undefined);
   } finally {
     await kafkaAdmin.disconnect();
   }

@@ -148,6 +148,7 @@ async function main(): Promise<void> {
   await Promise.all([rawReader.disconnect(), outboxReader.disconnect(), relay.stop(), producer.disconnect()]);
   await db.$disconnect();
   await admin.deleteTopics({ topics });
+  await admin.deleteGroups([`${run}.raw-latency-reader`, `${run}.payment.authorized-reader`]).catch(() => undefined);
   await admin.disconnect();
   const cleanup = new pg.Client({ connectionString: adminUrl });
   await cleanup.connect();
