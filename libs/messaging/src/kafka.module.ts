@@ -114,8 +114,17 @@ export class KafkaTopics implements BeforeApplicationShutdown {
     this.admin = kafka.admin();
   }
 
+  private queue: Promise<void> = Promise.resolve();
+
   /** Resolves once every topic exists; rejects if the app begins to shut down first. */
-  async ensure(topics: string[]): Promise<void> {
+  ensure(topics: string[]): Promise<void> {
+    // One creation at a time: two modules asking for the same topic would race to create it.
+    const next = this.queue.then(() => this.create(topics));
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  private async create(topics: string[]): Promise<void> {
     for (let attempt = 0; !this.closed; attempt++) {
       try {
         if (!this.connected) {

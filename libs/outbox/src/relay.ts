@@ -1,5 +1,5 @@
 import { pgConfig, schemaOf } from '@commerce/platform';
-import type { Kafka, Message, Producer } from 'kafkajs';
+import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import pg from 'pg';
 
 /** An outbox row as the relay sends it. */
@@ -139,6 +139,8 @@ export class OutboxRelay {
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
       retry: { retries: 3 },
+      // Java's partitioner (murmur2): a key lands on the partition any Kafka client would choose.
+      createPartitioner: Partitioners.DefaultPartitioner,
     });
     this.producer.on(this.producer.events.DISCONNECT, () => {
       this.producerConnected = false;

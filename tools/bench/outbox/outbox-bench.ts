@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { createEvent, type Envelope } from '@commerce/contracts';
 import { addToOutbox, headersOf, OutboxRelay } from '@commerce/outbox';
 import { applyMigrations, provisionSchemas, serviceDatabaseUrl } from '@commerce/platform';
-import { type Consumer, Kafka, logLevel } from 'kafkajs';
+import { type Consumer, Kafka, logLevel, Partitioners } from 'kafkajs';
 import pg from 'pg';
 import { ledgerClient } from '../../../libs/testing/src/ledger.ts';
 
@@ -76,7 +76,12 @@ async function main(): Promise<void> {
   const db = ledgerClient(databaseUrl);
 
   // 1a. The raw producer: the same idempotent settings and batch size as the relay.
-  const producer = kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    idempotent: true,
+    maxInFlightRequests: 1,
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   const rawEvents = Array.from({ length: total }, (_, i) => event(i));
   let started = performance.now();

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { IHeaders, Kafka } from 'kafkajs';
+import { type IHeaders, type Kafka, Partitioners } from 'kafkajs';
 import { DLQ_HEADERS } from './dead-letter-publisher.ts';
 
 /** A message in a dead-letter topic, with why it is there. */
@@ -105,7 +105,10 @@ export async function readDeadLetters(kafka: Kafka, topics: string[]): Promise<D
  */
 export async function redrive(kafka: Kafka, letters: DeadLetter[]): Promise<number> {
   if (letters.length === 0) return 0;
-  const producer = kafka.producer({ allowAutoTopicCreation: false });
+  const producer = kafka.producer({
+    allowAutoTopicCreation: false,
+    createPartitioner: Partitioners.DefaultPartitioner,
+  });
   await producer.connect();
   try {
     const byTopic = new Map<string, DeadLetter[]>();

@@ -1,4 +1,4 @@
-import type { IHeaders, Kafka, KafkaMessage, Producer } from 'kafkajs';
+import { type IHeaders, type Kafka, type KafkaMessage, Partitioners, type Producer } from 'kafkajs';
 import { deadLetterTopic } from '@commerce/contracts';
 
 /** Why a message was dead-lettered. */
@@ -26,7 +26,10 @@ export class DeadLetterPublisher {
     kafka: Kafka,
     private readonly consumerGroup: string,
   ) {
-    this.producer = kafka.producer({ allowAutoTopicCreation: false });
+    this.producer = kafka.producer({
+      allowAutoTopicCreation: false,
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
   }
 
   /** Publishes the dead letter and resolves once Kafka has it (acks from all in-sync replicas). */
