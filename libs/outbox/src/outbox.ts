@@ -19,9 +19,16 @@ export function headersOf(envelope: Envelope): Record<string, string> {
 /**
  * Appends events to the app's `outbox` table inside the caller's transaction: they are published
  * if and only if the transaction commits. The topic is the event type; the key its aggregate id.
+ * Transactions writing events of the same key take turns (a transaction-scoped advisory lock per
+ * key), so a key's rows commit in the order of their ids and the relay sends them in that order.
  */
 export async function addToOutbox(tx: OutboxTransaction, ...envelopes: Envelope[]): Promise<void> {
   if (envelopes.length === 0) return;
+  const keys = [...new Set(envelopes.map((e) => e.aggregateId))].sort();
+  await tx.$executeRawUnsafe(
+    'SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k ORDER BY k',
+    keys,
+  );
   const values: unknown[] = [];
   const tuples = envelopes.map((envelope, i) => {
     values.push(

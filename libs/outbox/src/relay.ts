@@ -81,7 +81,7 @@ const MARK_PUBLISHED = 'UPDATE outbox SET published_at = now() WHERE id = ANY($1
 
 const BACK_OFF = `
   UPDATE outbox SET attempts = attempts + 1, last_error = $2,
-    next_attempt_at = now() + make_interval(secs => LEAST($4::float8, $3::float8 * power(2, attempts)) / 1000.0)
+    next_attempt_at = now() + make_interval(secs => LEAST($4::float8, $3::float8 * power(2, LEAST(attempts, 30))) / 1000.0)
   WHERE id = ANY($1::bigint[])`;
 
 const LAG = `
@@ -104,7 +104,8 @@ const silent: RelayLogger = { log: () => undefined, warn: () => undefined, error
  */
 export class OutboxRelay {
   private readonly pool: pg.Pool;
-  private readonly producer: Producer;
+  private producer: Producer;
+  private connecting?: Promise<void>;
   private readonly channel: string;
   private readonly batchSize: number;
   private readonly pollIntervalMs: number;
@@ -112,14 +113,14 @@ export class OutboxRelay {
   private readonly retentionMs: number;
   private readonly logger: RelayLogger;
   private running = false;
-  private producerConnected = false;
   private loops: Promise<void>[] = [];
   private listening?: Promise<void>;
   private listener?: pg.Client;
   private cleanupTimer?: NodeJS.Timeout;
   private readonly sleepers = new Set<() => void>();
   private woken = false;
-  private consecutiveFailures = 0;
+  private cleaning = false;
+  private closed = false;
 
   constructor(private readonly options: OutboxRelayOptions) {
     // Marking a row published need not wait for its WAL flush: if a crash loses the mark, the row
@@ -132,9 +133,19 @@ export class OutboxRelay {
       connectionTimeoutMillis: 5_000,
     });
     this.pool.on('error', (error) => this.logger.warn({ err: error }, 'outbox relay: idle database connection failed'));
-    // Idempotent: a retried request is not written twice. Retries are few and short because the
-    // outbox itself retries, row by row, for as long as it takes.
-    this.producer = options.kafka.producer({
+    this.producer = this.newProducer();
+    this.channel = `${schemaOf(options.databaseUrl)}.outbox`;
+    this.batchSize = options.batchSize ?? 500;
+    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
+    this.retry = options.retry ?? { initialMs: 500, maxMs: 60_000 };
+    this.retentionMs = options.retentionMs ?? 24 * 3600_000;
+    this.logger = options.logger ?? silent;
+  }
+
+  // Idempotent: a retried request is not written twice. Retries are few and short because the
+  // outbox itself retries, row by row, for as long as it takes.
+  private newProducer(): Producer {
+    return this.options.kafka.producer({
       idempotent: true,
       maxInFlightRequests: 1,
       allowAutoTopicCreation: false,
@@ -142,15 +153,15 @@ export class OutboxRelay {
       // Java's partitioner (murmur2): a key lands on the partition any Kafka client would choose.
       createPartitioner: Partitioners.DefaultPartitioner,
     });
-    this.producer.on(this.producer.events.DISCONNECT, () => {
-      this.producerConnected = false;
-    });
-    this.channel = `${schemaOf(options.databaseUrl)}.outbox`;
-    this.batchSize = options.batchSize ?? 500;
-    this.pollIntervalMs = options.pollIntervalMs ?? 1000;
-    this.retry = options.retry ?? { initialMs: 500, maxMs: 60_000 };
-    this.retentionMs = options.retentionMs ?? 24 * 3600_000;
-    this.logger = options.logger ?? silent;
+  }
+
+  // After a failed send the idempotent producer's sequence numbers may no longer match the broker's
+  // (kafkajs rolls them back when its retries run out): a fresh producer starts a new sequence.
+  private async replaceProducer(): Promise<void> {
+    const old = this.producer;
+    this.producer = this.newProducer();
+    this.connecting = undefined;
+    await old.disconnect().catch(() => undefined);
   }
 
   /** Starts relaying in the background. */
@@ -170,7 +181,8 @@ export class OutboxRelay {
 
   /** Stops claiming, lets the batch in flight finish, and closes its connections. */
   async stop(): Promise<void> {
-    if (!this.running) return;
+    if (this.closed) return;
+    this.closed = true;
     this.running = false;
     clearInterval(this.cleanupTimer);
     this.wake();
@@ -200,19 +212,17 @@ export class OutboxRelay {
   /** Claims one batch and publishes it; returns the number of rows published. */
   async publishBatch(): Promise<number> {
     const client = await this.pool.connect();
+    let committed = false;
     try {
       await client.query('BEGIN');
-      const window = await client.query<{ id: string; message_key: string }>(READ_WINDOW, [this.batchSize * 2]);
-      const heads = new Map<string, string>();
-      for (const row of window.rows) if (!heads.has(row.message_key)) heads.set(row.message_key, row.id);
-      const held = await client.query<{ message_key: string }>(LOCK_HEADS, [[...heads.values()]]);
-      if (held.rowCount === 0) {
+      const claim = await this.claim(client);
+      if (!claim) {
         await client.query('COMMIT');
+        committed = true;
         return 0;
       }
-      const keys = new Set(held.rows.map((h) => h.message_key));
-      const ids = window.rows
-        .filter((r) => keys.has(r.message_key))
+      const ids = claim.window
+        .filter((r) => claim.keys.has(r.message_key))
         .slice(0, this.batchSize)
         .map((r) => r.id);
       const { rows } = await client.query<OutboxRow>(LOAD_ROWS, [ids]);
@@ -235,23 +245,46 @@ export class OutboxRelay {
         await client.query(MARK_PUBLISHED, [sent.map((r) => r.id)]);
       }
       await client.query('COMMIT');
+      committed = true;
       if (sent.length === 0 && failed.length) throw failed[0].error;
       return sent.length;
     } catch (error) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      if (!committed) await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
       client.release();
     }
   }
 
+  // Reads windows of growing size until one holds a key this relay can take: a key stuck in backoff
+  // with many rows (or keys other relays hold) may fill a small window, and must not stall the rest.
+  private async claim(
+    client: pg.PoolClient,
+  ): Promise<{ window: Array<{ id: string; message_key: string }>; keys: Set<string> } | undefined> {
+    for (const size of [this.batchSize * 2, this.batchSize * 16, this.batchSize * 128]) {
+      const window = await client.query<{ id: string; message_key: string }>(READ_WINDOW, [size]);
+      const heads = new Map<string, string>();
+      for (const row of window.rows) if (!heads.has(row.message_key)) heads.set(row.message_key, row.id);
+      const held = await client.query<{ message_key: string }>(LOCK_HEADS, [[...heads.values()]]);
+      if (held.rowCount) return { window: window.rows, keys: new Set(held.rows.map((h) => h.message_key)) };
+      if (window.rows.length < size) return undefined;
+    }
+    return undefined;
+  }
+
   /** Deletes rows published longer ago than the retention; returns how many. */
   async cleanUp(): Promise<number> {
-    let total = 0;
-    for (;;) {
-      const { rowCount } = await this.pool.query(CLEAN_UP, [this.retentionMs]);
-      total += rowCount ?? 0;
-      if (!rowCount || rowCount < 5000) return total;
+    if (this.cleaning) return 0;
+    this.cleaning = true;
+    try {
+      let total = 0;
+      for (;;) {
+        const { rowCount } = await this.pool.query(CLEAN_UP, [this.retentionMs]);
+        total += rowCount ?? 0;
+        if (!rowCount || rowCount < 5000 || this.closed) return total;
+      }
+    } finally {
+      this.cleaning = false;
     }
   }
 
@@ -265,13 +298,16 @@ export class OutboxRelay {
       await this.send(rows);
       return { sent: rows, failed: [] };
     } catch (batchError) {
+      await this.replaceProducer();
       const byKey = new Map<string, OutboxRow[]>();
       for (const row of rows) byKey.set(row.message_key, [...(byKey.get(row.message_key) ?? []), row]);
       const sent: OutboxRow[] = [];
       const failed: Array<{ rows: OutboxRow[]; error: unknown }> = [];
+      // The batch's row locks are held meanwhile: the key-by-key pass is bounded in time too.
+      const deadline = Date.now() + 2 * (this.options.sendTimeoutMs ?? 30_000);
       let failuresInRow = 0;
       for (const keyRows of byKey.values()) {
-        if (failuresInRow >= 3) {
+        if (failuresInRow >= 3 || Date.now() > deadline || !this.running) {
           failed.push({ rows: keyRows, error: batchError });
           continue;
         }
@@ -282,6 +318,7 @@ export class OutboxRelay {
         } catch (error) {
           failed.push({ rows: keyRows, error });
           failuresInRow++;
+          await this.replaceProducer();
         }
       }
       return { sent, failed };
@@ -307,10 +344,11 @@ export class OutboxRelay {
   }
 
   private async sendNow(rows: OutboxRow[]): Promise<void> {
-    if (!this.producerConnected) {
-      await this.producer.connect();
-      this.producerConnected = true;
-    }
+    this.connecting ??= this.producer.connect().catch((error) => {
+      this.connecting = undefined;
+      throw error;
+    });
+    await this.connecting;
     const byTopic = new Map<string, Message[]>();
     for (const row of rows) {
       const topic = `${this.options.topicPrefix ?? ''}${row.topic}`;
@@ -325,15 +363,16 @@ export class OutboxRelay {
   }
 
   private async run(): Promise<void> {
+    let consecutiveFailures = 0;
     while (this.running) {
       let published = 0;
       try {
         published = await this.publishBatch();
-        this.consecutiveFailures = 0;
+        consecutiveFailures = 0;
       } catch (error) {
-        this.consecutiveFailures++;
-        if (this.consecutiveFailures === 1 || this.consecutiveFailures % 20 === 0) {
-          this.logger.error({ err: error, failures: this.consecutiveFailures }, 'outbox relay: batch failed');
+        consecutiveFailures++;
+        if (consecutiveFailures === 1 || consecutiveFailures % 20 === 0) {
+          this.logger.error({ err: error, failures: consecutiveFailures }, 'outbox relay: batch failed');
         }
       }
       if (!this.running) break;
@@ -343,8 +382,8 @@ export class OutboxRelay {
         continue;
       }
       const pause =
-        this.consecutiveFailures > 0
-          ? Math.min(this.retry.maxMs, this.retry.initialMs * 2 ** Math.min(this.consecutiveFailures - 1, 16))
+        consecutiveFailures > 0
+          ? Math.min(this.retry.maxMs, this.retry.initialMs * 2 ** Math.min(consecutiveFailures - 1, 16))
           : this.pollIntervalMs;
       await this.sleep(Math.min(pause, this.pollIntervalMs * 5));
     }

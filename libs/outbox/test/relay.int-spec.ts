@@ -142,10 +142,11 @@ describe('OutboxRelay', () => {
     const { prefix, reader, relay } = await setUp({ retry: { initialMs: 100, maxMs: 400 } });
     const stuck = randomUUID();
     const free = randomUUID();
-    // The stuck key's events go to a topic that does not exist yet: Kafka refuses them.
+    // The stuck key's events go to a topic that does not exist yet: Kafka refuses them. There are
+    // more of them than the relay's first window holds, so they must not stall the free key.
     await db.$executeRawUnsafe(
-      `INSERT INTO outbox (event_id, topic, message_key, payload, headers) VALUES ($1::uuid, 'payment.missing', $2, '{}'::jsonb, '{}'::jsonb)`,
-      randomUUID(),
+      `INSERT INTO outbox (event_id, topic, message_key, payload, headers)
+       SELECT gen_random_uuid(), 'payment.missing', $1, '{}'::jsonb, '{}'::jsonb FROM generate_series(1, 1200)`,
       stuck,
     );
     const behind = authorized(stuck, 1);
@@ -156,7 +157,10 @@ describe('OutboxRelay', () => {
     const [freeOne] = await reader.waitFor(1);
     expect(freeOne.key).toBe(free);
     await waitFor(async () => (await r.lag()).maxAttempts >= 2, { what: 'the stuck head to be retried' });
-    const head = await db.outboxMessage.findFirstOrThrow({ where: { messageKey: stuck, topic: 'payment.missing' } });
+    const head = await db.outboxMessage.findFirstOrThrow({
+      where: { messageKey: stuck, topic: 'payment.missing' },
+      orderBy: { id: 'asc' },
+    });
     expect(head).toMatchObject({ publishedAt: null });
     expect(head.attempts).toBeGreaterThanOrEqual(2);
     expect(head.lastError).toBeTruthy();
@@ -187,5 +191,57 @@ describe('OutboxRelay', () => {
     });
     expect(await r.cleanUp()).toBe(2);
     expect(await db.outboxMessage.count()).toBe(1);
+  });
+});
+
+describe('addToOutbox', () => {
+  let database: TestDatabase;
+  let db: LedgerDatabase;
+  beforeAll(async () => {
+    database = await createTestDatabase(['ledger']);
+    db = ledgerClient(database.urlFor('ledger'));
+  });
+  afterAll(async () => {
+    await db?.$disconnect();
+    await database?.drop();
+  });
+
+  it('makes transactions writing the same key take turns, so its ids follow commit order', async () => {
+    const key = randomUUID();
+    let releaseFirst!: () => void;
+    const firstHolds = new Promise<void>((resolve) => {
+      releaseFirst = resolve;
+    });
+    const first = authorized(key, 1);
+    const second = authorized(key, 2);
+    let firstAdded!: () => void;
+    const added = new Promise<void>((resolve) => {
+      firstAdded = resolve;
+    });
+    const t1 = db.$transaction(
+      async (tx) => {
+        await addToOutbox(tx, first);
+        firstAdded();
+        await firstHolds;
+      },
+      { timeout: 30_000 },
+    );
+    await added;
+    const t2 = db.$transaction((tx) => addToOutbox(tx, second));
+    // The second transaction waits on the key's lock while the first is open.
+    await waitFor(
+      async () => {
+        const [row] = await db.$queryRawUnsafe<Array<{ waiting: number }>>(
+          `SELECT count(*)::int AS waiting FROM pg_locks
+         WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+        );
+        return row.waiting === 1;
+      },
+      { what: 'the second transaction to wait for the key' },
+    );
+    releaseFirst();
+    await Promise.all([t1, t2]);
+    const rows = await db.outboxMessage.findMany({ where: { messageKey: key }, orderBy: { id: 'asc' } });
+    expect(rows.map((r) => r.eventId)).toEqual([first.eventId, second.eventId]);
   });
 });

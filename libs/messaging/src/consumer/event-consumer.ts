@@ -54,6 +54,27 @@ export type ConsumerState = 'stopped' | 'starting' | 'running' | 'crashed';
 
 type Outcome = 'applied' | 'duplicate' | 'dead-lettered';
 
+// Prisma's codes for "cannot reach / lost / no connection to the database", and pg's socket errors.
+const DATABASE_UNAVAILABLE = new Set([
+  'P1001',
+  'P1002',
+  'P1017',
+  'P2024',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  '57P01',
+  '57P03',
+]);
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && DATABASE_UNAVAILABLE.has(code)) return true;
+  }
+  return false;
+}
+
 const silent: ConsumerLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 const HEARTBEAT_EVERY_MS = 1_000;
 
@@ -104,13 +125,19 @@ export class EventConsumer {
       sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
       heartbeatInterval: HEARTBEAT_EVERY_MS,
       maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 100,
+      // A member busy with a message rejoins only when it is done: the worst case is every attempt
+      // of every handler timing out, with the backoff between them.
+      rebalanceTimeout: Math.max(60_000, this.worstCaseMs()),
     });
     this.consumer = consumer;
+    // Events of a consumer this one has since replaced are not this one's news.
     consumer.on(consumer.events.GROUP_JOIN, () => {
+      if (this.consumer !== consumer) return;
       this.state = 'running';
       this.lastError = undefined;
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (this.consumer !== consumer || this.stopping) return;
       this.state = 'crashed';
       this.lastError = payload.error.message;
       this.logger.error({ err: payload.error, willRestart: payload.restart }, 'consumer crashed');
@@ -120,6 +147,10 @@ export class EventConsumer {
     try {
       await consumer.connect();
       await consumer.subscribe({ topics: this.topics, fromBeginning: true });
+      if (this.stopping) {
+        await consumer.disconnect();
+        return;
+      }
       await consumer.run({
         autoCommit: true,
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
@@ -131,6 +162,7 @@ export class EventConsumer {
       this.logger.error({ err: error }, 'consumer could not start');
       this.restartSoon();
     }
+    if (this.stopping) return;
     this.cleanupTimer ??= setInterval(() => void this.cleanInbox().catch(() => undefined), 3600_000);
     this.cleanupTimer.unref();
   }
@@ -158,11 +190,21 @@ export class EventConsumer {
 
   /** Deletes inbox rows older than the retention; a redelivery after that would apply again. */
   async cleanInbox(): Promise<number> {
-    const ms = this.options.inboxRetentionMs ?? 7 * 24 * 3600_000;
+    const ms = this.options.inboxRetentionMs ?? 30 * 24 * 3600_000;
     return this.options.database.$executeRawUnsafe(
       `DELETE FROM inbox WHERE processed_at < now() - make_interval(secs => $1::float8 / 1000.0)`,
       ms,
     );
+  }
+
+  private worstCaseMs(): number {
+    const attempts = this.options.maxAttempts ?? 5;
+    const retry = this.options.retry ?? { initialMs: 200, maxMs: 10_000 };
+    const handlers = Math.max(1, ...[...this.byType.values()].map((h) => h.length));
+    const backoff = Array.from({ length: attempts - 1 }, (_, i) =>
+      Math.min(retry.maxMs, retry.initialMs * 2 ** i),
+    ).reduce((a, b) => a + b, 0);
+    return handlers * (attempts * (this.options.handlerTimeoutMs ?? 30_000) + backoff);
   }
 
   // kafkajs restarts a consumer after a retriable crash, but if the broker is still down when it
@@ -242,6 +284,20 @@ export class EventConsumer {
           this.logger.log({ handler: handler.name, eventId: event.eventId }, 'duplicate event skipped');
         return outcome;
       } catch (error) {
+        // Shutting down: leave the message uncommitted for whoever consumes next, not to the DLQ.
+        if (this.stopping) throw error;
+        // The database itself is unreachable: no handler can succeed, so waiting costs no attempt;
+        // the message stays in hand (and its partition waits) until the database is back.
+        if (isDatabaseUnavailable(error)) {
+          const delay = Math.min(retry.maxMs, retry.initialMs * 2 ** Math.min(attempt - 1, 16));
+          this.logger.warn(
+            { handler: handler.name, eventId: event.eventId, retryInMs: delay, err: error },
+            'database unavailable; waiting',
+          );
+          attempt--;
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          continue;
+        }
         if (attempt >= maxAttempts) {
           await this.deadLetter({ ...at, reason: 'handler-failed', error, attempts: attempt, handler: handler.name });
           return 'dead-lettered';

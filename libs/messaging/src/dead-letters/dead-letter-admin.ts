@@ -39,7 +39,7 @@ export async function deadLetterTopics(kafka: Kafka, prefix = ''): Promise<strin
 }
 
 /** Reads every message now in the given dead-letter topics, without moving any consumer's offsets. */
-export async function readDeadLetters(kafka: Kafka, topics: string[]): Promise<DeadLetter[]> {
+export async function readDeadLetters(kafka: Kafka, topics: string[], timeoutMs = 60_000): Promise<DeadLetter[]> {
   const admin = kafka.admin();
   await admin.connect();
   const letters: DeadLetter[] = [];
@@ -61,6 +61,9 @@ export async function readDeadLetters(kafka: Kafka, topics: string[]): Promise<D
         fromBeginning: true,
       });
       await new Promise<void>((resolve, reject) => {
+        // Bounded: an offset range with no record at its end must not hang the tool.
+        const timer = setTimeout(() => reject(new Error(`dead letters not read within ${timeoutMs} ms`)), timeoutMs);
+        timer.unref();
         consumer.on(consumer.events.CRASH, ({ payload }) => reject(payload.error));
         consumer
           .run({

@@ -56,7 +56,8 @@ export const baseConfigSchema = z.object({
   CONSUMER_RETRY_MAX_MS: z.coerce.number().int().min(1).default(10_000),
   CONSUMER_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(100).default(3),
   CONSUMER_MAX_WAIT_MS: z.coerce.number().int().min(1).max(30_000).default(100),
-  INBOX_RETENTION_HOURS: z.coerce.number().positive().default(168),
+  // Longer than Kafka keeps messages (7 days by default), so a replay finds every event in the inbox.
+  INBOX_RETENTION_HOURS: z.coerce.number().positive().default(720),
   // The outbox relay.
   OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
   OUTBOX_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(1000),
