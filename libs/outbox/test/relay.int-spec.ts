@@ -14,6 +14,10 @@ import type { Kafka } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addToOutbox } from '../src/outbox.ts';
 import { OutboxRelay, type OutboxRelayOptions } from '../src/relay.ts';
+import { EVENT_CATALOG, type EventOf } from '@commerce/contracts';
+import { EventConsumer } from '@commerce/messaging';
+
+type Tx = Parameters<Parameters<LedgerDatabase['$transaction']>[0]>[0];
 import { authorized, commit, sequencesByKey } from './support.ts';
 
 describe('OutboxRelay', () => {
@@ -112,8 +116,8 @@ describe('OutboxRelay', () => {
     await waitFor(async () => (await first.lag()).unpublished === 0, { what: 'the outbox to drain' });
   });
 
-  it('re-sends what was sent but not marked when a relay dies in between', async () => {
-    const { reader, relay } = await setUp();
+  it('re-sends what was sent but not marked when a relay dies in between, and the consumer applies it once', async () => {
+    const { prefix, reader, relay } = await setUp();
     let crashed = false;
     const crashing = relay({
       faults: {
@@ -136,6 +140,42 @@ describe('OutboxRelay', () => {
     await waitFor(async () => (await db.outboxMessage.count({ where: { publishedAt: null } })) === 0, {
       what: 'the row to be marked',
     });
+
+    // A consumer reads both copies; its inbox lets the second one change nothing.
+    const applied: string[] = [];
+    const consumer = new EventConsumer({
+      kafka,
+      groupId: `${prefix}ledger`,
+      topicPrefix: prefix,
+      catalog: EVENT_CATALOG,
+      database: db,
+      handlers: [
+        {
+          name: 'LedgerWriter',
+          eventType: 'payment.authorized',
+          handle: async (e: never, tx: never) => {
+            const event = e as EventOf<'payment.authorized'>;
+            applied.push(event.eventId);
+            await (tx as Tx).ledgerEntry.create({
+              data: { eventId: event.eventId, handler: 'LedgerWriter', account: event.aggregateId, amount: 1 },
+            });
+          },
+        },
+      ],
+    });
+    await consumer.start();
+    try {
+      // A later event of the same key, on the same partition: once it is applied, both copies were read.
+      const sentinel = authorized(event.aggregateId, 2);
+      await commit(db, sentinel);
+      await waitFor(async () => (await db.ledgerEntry.count({ where: { eventId: sentinel.eventId } })) === 1, {
+        what: 'the sentinel',
+      });
+      expect(await db.ledgerEntry.count({ where: { eventId: event.eventId } })).toBe(1);
+      expect(applied.filter((id) => id === event.eventId)).toHaveLength(1);
+    } finally {
+      await consumer.stop();
+    }
   });
 
   it('backs a failing key off row by row, keeps its order, and lets other keys through', async () => {
