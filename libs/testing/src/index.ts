@@ -29,3 +29,4 @@ export {
 } from './kafka.ts';
 export { LedgerDatabase, ledgerClient } from './ledger.ts';
 export { waitFor } from './wait.ts';
+export { TcpProxy } from './tcp-proxy.ts';

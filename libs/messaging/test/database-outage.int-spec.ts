@@ -1,0 +1,64 @@
+import {
+  createTestDatabase,
+  ledgerClient,
+  type LedgerDatabase,
+  TcpProxy,
+  type TestDatabase,
+  waitFor,
+} from '@commerce/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { readDeadLetters } from '../src/dead-letters/dead-letter-admin.ts';
+import { authorized, Harness, LedgerHandler } from './support.ts';
+
+describe('EventConsumer when its database goes away', () => {
+  let database: TestDatabase;
+  let proxy: TcpProxy;
+  let db: LedgerDatabase;
+  let harness: Harness;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(['ledger']);
+    const url = new URL(database.urlFor('ledger'));
+    proxy = await new TcpProxy({ host: url.hostname, port: Number(url.port || 5432) }).start();
+    db = ledgerClient(proxy.through(database.urlFor('ledger')));
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await db?.$disconnect();
+    await proxy?.close();
+    await database?.drop();
+  });
+
+  it('waits without spending attempts or dead-lettering, and applies the event once the database is back', async () => {
+    harness = new Harness();
+    await harness.createTopics(['payment.authorized']);
+    const waits: unknown[] = [];
+    const logger = {
+      log: () => undefined,
+      error: () => undefined,
+      warn: (line: unknown, message?: unknown) => {
+        if (message === 'database unavailable; waiting') waits.push(line);
+      },
+    };
+    await harness.consume(db, [new LedgerHandler()], { maxAttempts: 2, retry: { initialMs: 20, maxMs: 100 }, logger });
+    const first = authorized();
+    await harness.publish(first);
+    await waitFor(async () => (await db.ledgerEntry.count({ where: { eventId: first.eventId } })) === 1, {
+      what: 'the first event',
+    });
+
+    await proxy.cut();
+    const during = authorized();
+    await harness.publish(during);
+    // Well past the two attempts a failing handler would get, and still nothing dead-lettered.
+    await waitFor(() => waits.length >= 6, { what: 'the consumer to wait on the database' });
+    expect(await readDeadLetters(harness.kafka, [`${harness.topic('payment.authorized')}.dlq`])).toEqual([]);
+
+    await proxy.restore();
+    await waitFor(async () => (await db.ledgerEntry.count({ where: { eventId: during.eventId } })) === 1, {
+      timeoutMs: 30_000,
+      what: 'the event after the outage',
+    });
+    expect(await readDeadLetters(harness.kafka, [`${harness.topic('payment.authorized')}.dlq`])).toEqual([]);
+  });
+});
