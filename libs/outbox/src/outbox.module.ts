@@ -67,6 +67,8 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
 
   private async probe(): Promise<Record<string, unknown>> {
     const lag = await this.relay.lag();
+    if (!this.relay.isRunning)
+      throw new NotReadyError('the relay has not started: its topics are not created yet', { ...lag });
     if (lag.oldestAgeMs > this.config.OUTBOX_MAX_LAG_MS) {
       throw new NotReadyError(
         `the oldest unpublished event is ${lag.oldestAgeMs} ms old (limit ${this.config.OUTBOX_MAX_LAG_MS} ms)`,

@@ -193,6 +193,11 @@ export class OutboxRelay {
     await this.pool.end();
   }
 
+  /** Whether the relay is relaying (started and not stopped). */
+  get isRunning(): boolean {
+    return this.running;
+  }
+
   /** Wakes the relay now (NOTIFY does this on every commit that wrote events). */
   wake(): void {
     if (this.sleepers.size === 0) this.woken = true;

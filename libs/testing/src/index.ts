@@ -30,3 +30,4 @@ export {
 export { LedgerDatabase, ledgerClient } from './ledger.ts';
 export { waitFor } from './wait.ts';
 export { TcpProxy } from './tcp-proxy.ts';
+export { startTestStack, type TestStack } from './stack.ts';

@@ -1,0 +1,65 @@
+import type { ServiceName } from '@commerce/contracts';
+import { type AppSpec, type BaseConfig } from '@commerce/platform';
+import { startTestApp, type TestApp } from './app.ts';
+import { createTestDatabase, type TestDatabase, uniqueId } from './database.ts';
+import { waitFor } from './wait.ts';
+
+/** Several apps started together for an end-to-end test: one database, one topic prefix. */
+export interface TestStack {
+  apps: Partial<Record<ServiceName, TestApp>>;
+  database: TestDatabase;
+  /** The topic and consumer-group prefix the apps share. */
+  prefix: string;
+  /** Base URL of an app, e.g. http://127.0.0.1:41234/api/orders. */
+  url(service: ServiceName): string;
+  close(): Promise<void>;
+}
+
+/**
+ * Starts the given apps against the test infra as the stack runs them — each on its own schema and
+ * role in one database, all on one topic prefix — and waits until every one is ready.
+ */
+export async function startTestStack(
+  specs: Partial<Record<ServiceName, AppSpec<BaseConfig>>>,
+  env: Record<string, string> = {},
+): Promise<TestStack> {
+  const services = Object.keys(specs) as ServiceName[];
+  const database = await createTestDatabase(services);
+  const prefix = `${uniqueId()}.`;
+  const apps: Partial<Record<ServiceName, TestApp>> = {};
+  try {
+    for (const service of services) {
+      apps[service] = await startTestApp(specs[service]!, {
+        ...env,
+        DATABASE_URL: database.urlFor(service),
+        KAFKA_TOPIC_PREFIX: prefix,
+      });
+    }
+    await Promise.all(
+      services.map((service) =>
+        waitFor(async () => (await fetch(`${apps[service]!.baseUrl}/health/ready`)).status === 200, {
+          timeoutMs: 60_000,
+          what: `${service} to be ready`,
+        }),
+      ),
+    );
+  } catch (error) {
+    await Promise.all(Object.values(apps).map((app) => app.close()));
+    await database.drop();
+    throw error;
+  }
+  return {
+    apps,
+    database,
+    prefix,
+    url: (service) => {
+      const app = apps[service];
+      if (!app) throw new Error(`${service} is not part of this stack`);
+      return app.baseUrl;
+    },
+    close: async () => {
+      await Promise.all(Object.values(apps).map((app) => app.close()));
+      await database.drop();
+    },
+  };
+}
