@@ -1,5 +1,24 @@
 import nx from '@nx/eslint-plugin';
 
+// apps → libs, never libs → apps; contracts depends on nothing of ours; testing only from tests.
+const boundaries = (allow) => ({
+  enforceBuildableLibDependency: false,
+  allow,
+  depConstraints: [
+    { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
+    // End-to-end tests start the apps themselves: they alone may import an app.
+    { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:app', 'type:lib'] },
+    { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
+    { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: ['scope:contracts'] },
+    {
+      sourceTag: 'scope:shared',
+      onlyDependOnLibsWithTags: ['scope:shared', 'scope:contracts', 'scope:testing'],
+    },
+    { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:shared', 'scope:contracts'] },
+  ],
+  banTransitiveDependencies: false,
+});
+
 export default [
   ...nx.configs['flat/base'],
   ...nx.configs['flat/typescript'],
@@ -9,27 +28,7 @@ export default [
   {
     files: ['**/*.ts'],
     rules: {
-      // apps → libs, never libs → apps; contracts depends on nothing of ours; testing only from tests.
-      '@nx/enforce-module-boundaries': [
-        'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [],
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
-            // End-to-end tests start the apps themselves: they alone may import an app.
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:app', 'type:lib'] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: ['scope:contracts'] },
-            {
-              sourceTag: 'scope:shared',
-              onlyDependOnLibsWithTags: ['scope:shared', 'scope:contracts', 'scope:testing'],
-            },
-            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:shared', 'scope:contracts'] },
-          ],
-          banTransitiveDependencies: false,
-        },
-      ],
+      '@nx/enforce-module-boundaries': ['error', boundaries([])],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
@@ -40,29 +39,13 @@ export default [
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
-        {
-          enforceBuildableLibDependency: false,
-          allow: [
-            '@commerce/auth-app',
-            '@commerce/order-app',
-            '@commerce/payment-app',
-            '@commerce/inventory-app',
-            '@commerce/notification-app',
-          ],
-          depConstraints: [
-            { sourceTag: 'type:app', onlyDependOnLibsWithTags: ['type:lib'] },
-            // End-to-end tests start the apps themselves: they alone may import an app.
-            { sourceTag: 'type:e2e', onlyDependOnLibsWithTags: ['type:app', 'type:lib'] },
-            { sourceTag: 'type:lib', onlyDependOnLibsWithTags: ['type:lib'] },
-            { sourceTag: 'scope:contracts', onlyDependOnLibsWithTags: ['scope:contracts'] },
-            {
-              sourceTag: 'scope:shared',
-              onlyDependOnLibsWithTags: ['scope:shared', 'scope:contracts', 'scope:testing'],
-            },
-            { sourceTag: 'scope:testing', onlyDependOnLibsWithTags: ['scope:shared', 'scope:contracts'] },
-          ],
-          banTransitiveDependencies: false,
-        },
+        boundaries([
+          '@commerce/auth-app',
+          '@commerce/order-app',
+          '@commerce/payment-app',
+          '@commerce/inventory-app',
+          '@commerce/notification-app',
+        ]),
       ],
     },
   },

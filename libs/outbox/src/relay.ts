@@ -1,4 +1,4 @@
-import { pgConfig, schemaOf } from '@commerce/platform';
+import { pgConfig, schemaOf, withTimeout } from '@commerce/platform';
 import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import pg from 'pg';
 
@@ -333,19 +333,9 @@ export class OutboxRelay {
   // Bounded: a send that neither succeeds nor fails in time counts as failed, and its rows back off.
   private async send(rows: OutboxRow[]): Promise<void> {
     const sending = this.sendNow(rows);
+    sending.catch(() => undefined);
     const limit = this.options.sendTimeoutMs ?? 30_000;
-    let timer: NodeJS.Timeout | undefined;
-    try {
-      await Promise.race([
-        sending,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new Error(`Kafka did not acknowledge within ${limit} ms`)), limit);
-        }),
-      ]);
-    } finally {
-      clearTimeout(timer);
-      sending.catch(() => undefined);
-    }
+    await withTimeout(sending, limit, `Kafka did not acknowledge within ${limit} ms`);
   }
 
   private async sendNow(rows: OutboxRow[]): Promise<void> {

@@ -29,3 +29,4 @@ export {
   readMigrations,
 } from './migrations/migrations.ts';
 export { PlatformModule } from './platform.module.ts';
+export { withTimeout } from './timeout.ts';

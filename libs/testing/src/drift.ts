@@ -81,7 +81,7 @@ export function declaredShape(schemaFile: string): SchemaShape {
 
 /** What a Postgres schema holds, in the same terms (Prisma's own `_prisma_migrations` left out). */
 export async function actualShape(databaseUrl: string, schema: string): Promise<SchemaShape> {
-  const client = new pg.Client({ connectionString: databaseUrl.replace(/[?&]schema=[^&]*/, '') });
+  const client = new pg.Client({ connectionString: databaseUrl });
   await client.connect();
   try {
     const columns = await client.query<{ table: string; column: string; type: string; nullable: boolean }>(

@@ -1,10 +1,11 @@
 import { SERVICE_NAMES, SERVICES } from '@commerce/contracts';
+import { pgConfig } from '@commerce/platform';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, type TestDatabase } from '../src/database.ts';
 
 async function as(url: string, sql: string) {
-  const client = new pg.Client({ connectionString: url.replace(/[?&]schema=[^&]*/, '') });
+  const client = new pg.Client(pgConfig(url));
   await client.connect();
   try {
     return await client.query(sql);

@@ -2,15 +2,8 @@ import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nest
 import { type HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
 import type { Response } from 'express';
 import { APP_CONFIG, type BaseConfig } from '../config/config.ts';
+import { withTimeout } from '../timeout.ts';
 import { NotReadyError, ReadinessRegistry } from './readiness.ts';
-
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /** `live`: the process serves HTTP. `ready`: every registered dependency answers (else 503). */
 @Controller('health')
@@ -34,7 +27,11 @@ export class HealthController {
       this.registry.all().map((check) => async () => {
         const session = this.indicators.check(check.name);
         try {
-          const details = await withTimeout(check.probe(), this.config.READY_CHECK_TIMEOUT_MS, check.name);
+          const details = await withTimeout(
+            check.probe(),
+            this.config.READY_CHECK_TIMEOUT_MS,
+            `${check.name} did not answer within ${this.config.READY_CHECK_TIMEOUT_MS} ms`,
+          );
           return session.up(details ?? {});
         } catch (error) {
           const details = error instanceof NotReadyError ? error.details : {};

@@ -2,6 +2,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
+import { pgConfig } from '../database/prisma.ts';
 
 /** The advisory lock key `prisma migrate deploy` takes on PostgreSQL; sharing it makes the two exclusive. */
 export const PRISMA_MIGRATE_LOCK_KEY = 72707369;
@@ -68,13 +69,6 @@ function formatLogs(name: string, error: pg.DatabaseError | Error): string {
   return lines.join('\n');
 }
 
-function splitSchema(databaseUrl: string): { connectionString: string; schema: string } {
-  const url = new URL(databaseUrl);
-  const schema = url.searchParams.get('schema') ?? 'public';
-  url.searchParams.delete('schema');
-  return { connectionString: url.toString(), schema };
-}
-
 /**
  * Applies the folder's pending migrations the way `prisma migrate deploy` does, keeping
  * `_prisma_migrations` identical: under advisory lock 72707369, each file as one implicit
@@ -87,8 +81,8 @@ export async function applyMigrations(options: {
   lockTimeoutMs?: number;
 }): Promise<AppliedMigrations> {
   const migrations = readMigrations(options.migrationsDir);
-  const { connectionString, schema } = splitSchema(options.databaseUrl);
-  const client = new pg.Client({ connectionString, options: `-c search_path="${schema.replaceAll('"', '""')}"` });
+  // Without ?schema= Prisma works on `public`, and so does this.
+  const client = new pg.Client(pgConfig(options.databaseUrl, 'public'));
   await client.connect();
   try {
     await acquireLock(client, options.lockTimeoutMs ?? 10_000);
