@@ -119,7 +119,9 @@ describe('OutboxRelay', () => {
   it('re-sends what was sent but not marked when a relay dies in between, and the consumer applies it once', async () => {
     const { prefix, reader, relay } = await setUp();
     let crashed = false;
+    // One worker, as one process: everything it does ends at the fault.
     const crashing = relay({
+      concurrency: 1,
       faults: {
         afterSend: () => {
           crashed = true;
@@ -135,8 +137,9 @@ describe('OutboxRelay', () => {
     expect(await db.outboxMessage.count({ where: { publishedAt: null } })).toBe(1);
 
     relay().start();
+    // The copy sent before the fault, and the re-send (a retry before stop() may add another).
     const copies = await reader.waitFor(2);
-    expect(copies.map((m) => JSON.parse(m.value!).eventId)).toEqual([event.eventId, event.eventId]);
+    expect(new Set(copies.map((m) => JSON.parse(m.value!).eventId))).toEqual(new Set([event.eventId]));
     await waitFor(async () => (await db.outboxMessage.count({ where: { publishedAt: null } })) === 0, {
       what: 'the row to be marked',
     });
