@@ -1,3 +1,13 @@
+export {
+  ACCESS_TOKEN_ALGORITHMS,
+  ACCESS_TOKEN_KEYS,
+  type AccessTokenKeys,
+  type AuthenticatedUser,
+  InvalidAccessTokenError,
+  remoteAccessTokenKeys,
+  verifyAccessToken,
+} from './auth/access-token.ts';
+export { AccessTokenGuard, Authenticated, CurrentUser, isAdmin } from './auth/access-token.guard.ts';
 export { type AppSpec, createApp, runApp } from './bootstrap.ts';
 export {
   APP_CONFIG,
@@ -13,6 +23,7 @@ export { provisionSchemas, type SchemaOwner, serviceDatabaseUrl } from './databa
 export { NotReadyError, type ReadinessCheck, ReadinessRegistry } from './health/readiness.ts';
 export { ProblemDetailsFilter } from './http/problem-details.filter.ts';
 export { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './http/problem-details.ts';
+export { parseInput, ZodPipe } from './http/validation.ts';
 export {
   CORRELATION_HEADER,
   type CorrelationContext,

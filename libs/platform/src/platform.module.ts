@@ -3,6 +3,7 @@ import { APP_FILTER } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import type { NextFunction, Request, Response } from 'express';
 import { LoggerModule } from 'nestjs-pino';
+import { ACCESS_TOKEN_KEYS, remoteAccessTokenKeys } from './auth/access-token.ts';
 import { APP_CONFIG, APP_SERVICE, type BaseConfig } from './config/config.ts';
 import { HealthController } from './health/health.controller.ts';
 import { ReadinessRegistry } from './health/readiness.ts';
@@ -15,7 +16,7 @@ function correlationMiddleware(req: Request, res: Response, next: NextFunction):
   runWithCorrelation({ correlationId, causationId: null }, next);
 }
 
-/** What every app boots with: validated config, JSON logs with correlation ids, health, problem+json. */
+/** What every app boots with: validated config, JSON logs with correlation ids, health, problem+json, access-token keys. */
 @Module({})
 export class PlatformModule implements NestModule {
   static forApp(service: string, config: BaseConfig): DynamicModule {
@@ -32,8 +33,19 @@ export class PlatformModule implements NestModule {
         { provide: APP_SERVICE, useValue: service },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         ReadinessRegistry,
+        {
+          provide: ACCESS_TOKEN_KEYS,
+          useFactory: () =>
+            remoteAccessTokenKeys({
+              jwksUrl: config.AUTH_JWKS_URL,
+              issuer: config.AUTH_ISSUER,
+              audience: config.AUTH_AUDIENCE,
+              cacheMaxAgeMs: config.AUTH_JWKS_CACHE_MS,
+              cooldownMs: config.AUTH_JWKS_COOLDOWN_MS,
+            }),
+        },
       ],
-      exports: [APP_CONFIG, APP_SERVICE, ReadinessRegistry],
+      exports: [APP_CONFIG, APP_SERVICE, ReadinessRegistry, ACCESS_TOKEN_KEYS],
     };
   }
 

@@ -66,6 +66,12 @@ export const baseConfigSchema = z.object({
   OUTBOX_RETENTION_HOURS: z.coerce.number().positive().default(24),
   OUTBOX_MAX_LAG_MS: z.coerce.number().int().positive().default(30_000),
   SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(10_000),
+  // Access tokens: verified against the auth app's public keys (JWKS), never a shared secret.
+  AUTH_JWKS_URL: z.url().default('http://127.0.0.1:3001/api/auth/.well-known/jwks.json'),
+  AUTH_ISSUER: z.string().min(1).default('commerce-auth'),
+  AUTH_AUDIENCE: z.string().min(1).default('commerce'),
+  AUTH_JWKS_CACHE_MS: z.coerce.number().int().positive().default(600_000),
+  AUTH_JWKS_COOLDOWN_MS: z.coerce.number().int().min(0).default(30_000),
 });
 
 export type BaseConfig = z.infer<typeof baseConfigSchema>;

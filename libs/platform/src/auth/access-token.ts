@@ -1,0 +1,74 @@
+import { createRemoteJWKSet, errors, type JWTVerifyGetKey, jwtVerify } from 'jose';
+
+/** Who is calling: the `sub` of a verified access token, with its roles. */
+export interface AuthenticatedUser {
+  id: string;
+  email?: string;
+  roles: string[];
+}
+
+/** What verifies access tokens: the keys, and the claims every token must carry. */
+export interface AccessTokenKeys {
+  getKey: JWTVerifyGetKey;
+  issuer: string;
+  audience: string;
+}
+
+/** Algorithms accepted on access tokens; `none` and the HMAC family never are. */
+export const ACCESS_TOKEN_ALGORITHMS = ['EdDSA', 'Ed25519', 'RS256', 'ES256'];
+
+/** Injection token of the AccessTokenKeys an app trusts (the auth app's JWKS by default). */
+export const ACCESS_TOKEN_KEYS = Symbol('ACCESS_TOKEN_KEYS');
+
+/**
+ * The auth app's JWKS fetched over HTTP: cached for `cacheMaxAgeMs`, and fetched again when a
+ * token names an unknown `kid` (at most once per `cooldownMs`), so a key rotation is picked up.
+ */
+export function remoteAccessTokenKeys(options: {
+  jwksUrl: string;
+  issuer: string;
+  audience: string;
+  cacheMaxAgeMs: number;
+  cooldownMs: number;
+}): AccessTokenKeys {
+  return {
+    getKey: createRemoteJWKSet(new URL(options.jwksUrl), {
+      cacheMaxAge: options.cacheMaxAgeMs,
+      cooldownDuration: options.cooldownMs,
+      timeoutDuration: 5000,
+    }),
+    issuer: options.issuer,
+    audience: options.audience,
+  };
+}
+
+/** Why a token was refused; the message is safe to show the caller. */
+export class InvalidAccessTokenError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'InvalidAccessTokenError';
+  }
+}
+
+/** Verifies signature, issuer, audience and expiry; returns the user the token stands for. */
+export async function verifyAccessToken(token: string, keys: AccessTokenKeys): Promise<AuthenticatedUser> {
+  try {
+    const { payload } = await jwtVerify(token, keys.getKey, {
+      issuer: keys.issuer,
+      audience: keys.audience,
+      algorithms: ACCESS_TOKEN_ALGORITHMS,
+      requiredClaims: ['sub', 'exp'],
+    });
+    const roles = Array.isArray(payload.roles) ? payload.roles.filter((r) => typeof r === 'string') : [];
+    return {
+      id: payload.sub!,
+      ...(typeof payload.email === 'string' ? { email: payload.email } : {}),
+      roles,
+    };
+  } catch (error) {
+    if (error instanceof errors.JWTExpired) throw new InvalidAccessTokenError('The access token has expired.');
+    if (error instanceof errors.JOSEError) throw new InvalidAccessTokenError('The access token is not valid.');
+    // The JWKS could not be fetched, or something else unexpected: not the caller's fault.
+    throw error;
+  }
+}

@@ -1,0 +1,125 @@
+import { Controller, Get, Module, Query } from '@nestjs/common';
+import { startTestIssuer, type TestIssuer } from '@commerce/testing';
+import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import {
+  ACCESS_TOKEN_KEYS,
+  Authenticated,
+  type AuthenticatedUser,
+  CurrentUser,
+  ProblemDetailsFilter,
+  remoteAccessTokenKeys,
+  ZodPipe,
+} from '../src/index.ts';
+
+@Controller()
+class ProbeController {
+  @Get('me')
+  @Authenticated()
+  me(@CurrentUser() user: AuthenticatedUser) {
+    return user;
+  }
+
+  @Get('admin')
+  @Authenticated({ roles: ['admin'] })
+  admin() {
+    return { ok: true };
+  }
+
+  @Get('stream')
+  @Authenticated({ queryToken: true })
+  stream(@CurrentUser() user: AuthenticatedUser) {
+    return { id: user.id };
+  }
+
+  @Get('search')
+  search(@Query(new ZodPipe(z.strictObject({ limit: z.coerce.number().int().min(1).max(100) }))) query: object) {
+    return query;
+  }
+}
+
+describe('the access-token guard, against a real JWKS over HTTP', () => {
+  let issuer: TestIssuer;
+  let app: INestApplication;
+  let base: string;
+
+  beforeAll(async () => {
+    issuer = await startTestIssuer();
+    @Module({
+      controllers: [ProbeController],
+      providers: [
+        {
+          provide: ACCESS_TOKEN_KEYS,
+          useValue: remoteAccessTokenKeys({
+            jwksUrl: issuer.jwksUrl,
+            issuer: issuer.env.AUTH_ISSUER,
+            audience: issuer.env.AUTH_AUDIENCE,
+            cacheMaxAgeMs: 600_000,
+            cooldownMs: 0,
+          }),
+        },
+      ],
+    })
+    class ProbeModule {}
+    app = await NestFactory.create(ProbeModule, { logger: false });
+    app.useGlobalFilters(new ProblemDetailsFilter());
+    await app.listen(0, '127.0.0.1');
+    base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+  });
+  afterAll(async () => {
+    await app?.close();
+    await issuer?.close();
+  });
+
+  const get = (path: string, token?: string) =>
+    fetch(`${base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+
+  it('exposes the verified user and roles to the handler', async () => {
+    const token = await issuer.token({ sub: 'user-1', roles: ['customer'], email: 'a@example.com' });
+    const response = await get('/me', token);
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ id: 'user-1', email: 'a@example.com', roles: ['customer'] });
+  });
+
+  it('answers 401 problem+json for a missing, malformed, forged or expired token', async () => {
+    for (const token of [undefined, 'not-a-jwt', await issuer.forgedToken(), await issuer.token({ expiresIn: -10 })]) {
+      const response = await get('/me', token);
+      expect(response.status).toBe(401);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+      expect(response.headers.get('www-authenticate')).toBe('Bearer');
+    }
+    const expired = (await (await get('/me', await issuer.token({ expiresIn: -10 }))).json()) as { detail: string };
+    expect(expired.detail).toMatch(/expired/);
+  });
+
+  it('answers 403 when the role is missing', async () => {
+    expect((await get('/admin', await issuer.token({ roles: ['customer'] }))).status).toBe(403);
+    expect((await get('/admin', await issuer.token({ roles: ['admin'] }))).status).toBe(200);
+  });
+
+  it('takes ?access_token= only where the route allows it', async () => {
+    const token = await issuer.token({ sub: 'user-2' });
+    expect((await fetch(`${base}/stream?access_token=${token}`)).status).toBe(200);
+    expect((await fetch(`${base}/me?access_token=${token}`)).status).toBe(401);
+  });
+
+  it('caches the JWKS, and fetches it again when a token names an unknown kid (rotation)', async () => {
+    const before = issuer.fetches();
+    await get('/me', await issuer.token());
+    await get('/me', await issuer.token());
+    expect(issuer.fetches()).toBe(before);
+    await issuer.rotate();
+    const response = await get('/me', await issuer.token());
+    expect(response.status).toBe(200);
+    expect(issuer.fetches()).toBe(before + 1);
+  });
+
+  it('answers 422 naming the field for invalid input', async () => {
+    const response = await fetch(`${base}/search?limit=0&extra=1`);
+    expect(response.status).toBe(422);
+    const body = (await response.json()) as { errors: Array<{ field: string }> };
+    expect(body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['(query)', 'limit']);
+  });
+});
