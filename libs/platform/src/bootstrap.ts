@@ -32,6 +32,7 @@ export async function createApp<C extends BaseConfig>(
   app.useLogger(app.get(Logger));
   app.useBodyParser('json', { limit: config.HTTP_BODY_LIMIT });
   app.disable('x-powered-by');
+  app.set('trust proxy', config.HTTP_TRUST_PROXY === 'false' ? false : config.HTTP_TRUST_PROXY);
   app.setGlobalPrefix(spec.prefix);
   app.enableShutdownHooks();
   return { app, config };

@@ -74,8 +74,9 @@ export class AccessTokenGuard implements CanActivate {
  * The route (or every route of the controller) needs a valid access token, and one of `roles`
  * when given. `queryToken` also accepts `?access_token=` (for EventSource, which cannot set headers).
  */
-export function Authenticated(options: { roles?: string[]; queryToken?: boolean } = {}): MethodDecorator &
-  ClassDecorator {
+export function Authenticated(
+  options: { roles?: string[]; queryToken?: boolean } = {},
+): MethodDecorator & ClassDecorator {
   return applyDecorators(
     SetMetadata(ROLES, options.roles ?? []),
     SetMetadata(QUERY_TOKEN, options.queryToken ?? false),

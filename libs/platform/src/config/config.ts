@@ -42,6 +42,9 @@ export const baseConfigSchema = z.object({
     .string()
     .regex(/^\d+(b|kb|mb)$/, 'a size such as 100kb')
     .default('100kb'),
+  // Whose X-Forwarded-For to believe for the client address (Express' `trust proxy`): the
+  // gateway's. Private ranges by default, as in docker compose; `false` trusts nobody.
+  HTTP_TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
   READY_CHECK_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
   // Topics and consumer groups; the prefix namespaces them (tests give each file its own).
   KAFKA_TOPIC_PREFIX: z

@@ -1,0 +1,282 @@
+import {
+  adminQuery,
+  createTestDatabase,
+  startTestApp,
+  type TestApp,
+  type TestDatabase,
+  testKafka,
+  TopicReader,
+  uniqueId,
+} from '@commerce/testing';
+import { createLocalJWKSet, exportPKCS8, generateKeyPair, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authApp } from '../src/app.ts';
+
+const ADMIN_EMAIL = 'admin@example.com';
+const ADMIN_PASSWORD = 'admin-password-1';
+
+describe('auth', () => {
+  let db: TestDatabase;
+  let app: TestApp;
+  let prefix: string;
+  let env: Record<string, string>;
+  let userCreated: TopicReader;
+  let address = 0;
+  let signingKey: Awaited<ReturnType<typeof generateKeyPair>>['privateKey'];
+
+  const count = async (sql: string, values: unknown[] = []) =>
+    Number((await adminQuery<{ n: string }>(db, `SELECT count(*) AS n FROM ${sql}`, values))[0]!.n);
+  const userCreatedFor = (userId: string) =>
+    userCreated.waitFor(1, { filter: (m) => JSON.parse(m.value!).aggregateId === userId });
+  const sign = (payload: JWTPayload, key: typeof signingKey, kid: string, expiresAt: number) =>
+    new SignJWT(payload)
+      .setProtectedHeader({ alg: 'EdDSA', kid })
+      .setIssuer('commerce-auth')
+      .setAudience('commerce')
+      .setExpirationTime(expiresAt)
+      .sign(key);
+
+  // Each test speaks from its own client address (through the trusted X-Forwarded-For).
+  const from = () => `203.0.113.${++address}`;
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${app.baseUrl}/${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-forwarded-for': headers.ip ?? from(), ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+  const get = (path: string, token?: string) =>
+    fetch(`${app.baseUrl}/${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
+  const register = async (overrides: Record<string, string> = {}) => {
+    const body = {
+      email: `${uniqueId('u')}@example.com`,
+      password: 'correct horse battery',
+      name: 'Ada',
+      ...overrides,
+    };
+    const response = await post('register', body);
+    return { response, body, user: (await response.json()) as { id: string; email: string; name: string } };
+  };
+  const login = async (email: string, password: string, ip?: string) =>
+    post('login', { email, password }, ip ? { ip } : {});
+
+  beforeAll(async () => {
+    db = await createTestDatabase(['auth']);
+    const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
+    signingKey = privateKey;
+    prefix = `${uniqueId()}.`;
+    env = {
+      DATABASE_URL: db.urlFor('auth'),
+      KAFKA_TOPIC_PREFIX: prefix,
+      AUTH_SIGNING_KEY: await exportPKCS8(privateKey),
+      ADMIN_EMAIL,
+      ADMIN_PASSWORD,
+      LOGIN_MAX_FAILURES_PER_EMAIL: '3',
+      LOGIN_MAX_FAILURES_PER_ADDRESS: '6',
+    };
+    app = await startTestApp(authApp, env);
+    userCreated = await new TopicReader(testKafka(), [`${prefix}user.created`]).start();
+  });
+  afterAll(async () => {
+    await userCreated?.stop();
+    await app?.close();
+    await db?.drop();
+  });
+
+  describe('register', () => {
+    it('creates a customer (201) and publishes user.created with its id, email and name', async () => {
+      const { response, body, user } = await register({ email: `  ${uniqueId('Mixed')}@Example.COM ` });
+      expect(response.status).toBe(201);
+      expect(user).toEqual({ id: expect.any(String), email: body.email.trim().toLowerCase(), name: 'Ada' });
+      const [message] = await userCreatedFor(user.id);
+      expect(message!.key).toBe(user.id);
+      expect(JSON.parse(message!.value!).data).toEqual({ userId: user.id, email: user.email, name: 'Ada' });
+    });
+
+    it('answers 409 when the email is taken, whatever its case', async () => {
+      const { body } = await register();
+      expect((await post('register', { ...body, email: body.email.toUpperCase() })).status).toBe(409);
+    });
+
+    it('refuses bad input with 422 naming the field, and stores nothing', async () => {
+      const cases: Array<[unknown, string]> = [
+        [{ email: 'a@example.com', password: 'short', name: 'A' }, 'password'],
+        [{ email: "x' OR '1'='1", password: 'long enough pass', name: 'A' }, 'email'],
+        [{ email: 'a@example.com', password: 'long enough pass' }, 'name'],
+        [{ email: 'a@example.com', password: 'long enough pass', name: 'A', roles: ['admin'] }, '(body)'],
+      ];
+      for (const [body, field] of cases) {
+        const response = await post('register', body);
+        expect(response.status).toBe(422);
+        expect(response.headers.get('content-type')).toContain('application/problem+json');
+        const problem = (await response.json()) as { errors: Array<{ field: string }> };
+        expect(problem.errors.map((e) => e.field)).toContain(field);
+      }
+      expect(await count(`auth.users WHERE email = 'a@example.com'`)).toBe(0);
+    });
+
+    it('stores a SQL-looking name as text, changing nothing else', async () => {
+      const name = "Robert'); DROP TABLE users;--";
+      const { response, user } = await register({ name });
+      expect(response.status).toBe(201);
+      expect(user.name).toBe(name);
+      expect(await count('auth.users WHERE name = $1', [name])).toBe(1);
+    });
+
+    it('refuses malformed JSON (400) and bodies over the limit (413)', async () => {
+      expect((await post('register', '{"email":')).status).toBe(400);
+      const big = await post('register', { email: 'big@example.com', password: 'x'.repeat(200_000), name: 'Big' });
+      expect(big.status).toBe(413);
+    });
+  });
+
+  describe('tokens', () => {
+    it('logs in with an EdDSA access token that verifies against the JWKS', async () => {
+      const { body, user } = await register();
+      const response = await login(body.email, body.password);
+      expect(response.status).toBe(200);
+      const pair = (await response.json()) as {
+        accessToken: string;
+        refreshToken: string;
+        tokenType: string;
+        expiresIn: number;
+      };
+      expect(pair).toMatchObject({ tokenType: 'Bearer', expiresIn: 900 });
+      const jwks = (await (await get('.well-known/jwks.json')).json()) as {
+        keys: Array<{ kid: string; alg: string; d?: string }>;
+      };
+      expect(jwks.keys).toHaveLength(1);
+      expect(jwks.keys[0]).toMatchObject({ alg: 'EdDSA', kty: 'OKP', crv: 'Ed25519' });
+      expect(jwks.keys[0]!.d).toBeUndefined();
+      const { payload, protectedHeader } = await jwtVerify(pair.accessToken, createLocalJWKSet(jwks as never), {
+        issuer: 'commerce-auth',
+        audience: 'commerce',
+      });
+      expect(protectedHeader.kid).toBe(jwks.keys[0]!.kid);
+      expect(payload).toMatchObject({ sub: user.id, roles: ['customer'] });
+    });
+
+    it('answers 401 with one message for a wrong password and for an unknown email', async () => {
+      const { body } = await register();
+      const wrongPassword = await login(body.email, 'not the password');
+      const unknownEmail = await login(`${uniqueId('nobody')}@example.com`, body.password);
+      expect([wrongPassword.status, unknownEmail.status]).toEqual([401, 401]);
+      expect(((await wrongPassword.json()) as { detail: string }).detail).toBe(
+        ((await unknownEmail.json()) as { detail: string }).detail,
+      );
+    });
+
+    it('serves me, and verify with the caller in headers; 401 without, with a forged or an expired token', async () => {
+      const { body, user } = await register();
+      const { accessToken } = (await (await login(body.email, body.password)).json()) as { accessToken: string };
+      expect(await (await get('me', accessToken)).json()).toEqual({ ...user, roles: ['customer'] });
+      const verified = await get('verify', accessToken);
+      expect(verified.status).toBe(200);
+      expect(verified.headers.get('x-user-id')).toBe(user.id);
+      expect(verified.headers.get('x-user-roles')).toBe('customer');
+
+      const [header] = accessToken.split('.');
+      const { kid } = JSON.parse(Buffer.from(header!, 'base64url').toString()) as { kid: string };
+      const now = Math.floor(Date.now() / 1000);
+      const claims = { sub: user.id, roles: ['admin'] };
+      const forged = await sign(
+        claims,
+        (await generateKeyPair('EdDSA', { crv: 'Ed25519' })).privateKey,
+        kid,
+        now + 300,
+      );
+      const expired = await sign(claims, signingKey, kid, now - 5);
+      const wellSigned = await sign(claims, signingKey, kid, now + 300);
+      expect((await get('me', wellSigned)).status).toBe(200);
+      for (const token of [undefined, forged, expired, 'abc.def.ghi']) {
+        expect((await get('me', token)).status).toBe(401);
+        expect((await get('verify', token)).status).toBe(401);
+      }
+    });
+
+    it('rotates refresh tokens, and a reused one revokes its whole family', async () => {
+      const { body } = await register();
+      const first = (await (await login(body.email, body.password)).json()) as { refreshToken: string };
+      const second = (await (await post('refresh', { refreshToken: first.refreshToken })).json()) as {
+        refreshToken: string;
+        accessToken: string;
+      };
+      expect(second.refreshToken).not.toBe(first.refreshToken);
+      expect(second.accessToken).toEqual(expect.any(String));
+
+      // The first token again: a thief or a replay. The family dies, including the newest token.
+      const reuse = await post('refresh', { refreshToken: first.refreshToken });
+      expect(reuse.status).toBe(401);
+      expect((await post('refresh', { refreshToken: second.refreshToken })).status).toBe(401);
+
+      // Another login is another family, untouched.
+      const other = (await (await login(body.email, body.password)).json()) as { refreshToken: string };
+      expect((await post('refresh', { refreshToken: other.refreshToken })).status).toBe(200);
+    });
+
+    it('spends a refresh token once when two requests race with it', async () => {
+      const { body } = await register();
+      const { refreshToken } = (await (await login(body.email, body.password)).json()) as { refreshToken: string };
+      const statuses = (await Promise.all([1, 2, 3].map(() => post('refresh', { refreshToken })))).map((r) => r.status);
+      expect(statuses.filter((s) => s === 200)).toHaveLength(1);
+    });
+
+    it('logs out (204): the refresh token no longer works', async () => {
+      const { body } = await register();
+      const { refreshToken } = (await (await login(body.email, body.password)).json()) as { refreshToken: string };
+      expect((await post('logout', { refreshToken })).status).toBe(204);
+      expect((await post('refresh', { refreshToken })).status).toBe(401);
+      expect((await post('logout', { refreshToken: 'unknown' })).status).toBe(204);
+      expect((await post('logout', {})).status).toBe(422);
+    });
+  });
+
+  describe('login throttling', () => {
+    it('blocks an email after repeated failures with 429 and Retry-After, even with the right password', async () => {
+      const { body } = await register();
+      const statuses = [];
+      for (let i = 0; i < 3; i++) statuses.push((await login(body.email, 'wrong password')).status);
+      expect(statuses).toEqual([401, 401, 429]);
+      const blocked = await login(body.email, body.password);
+      expect(blocked.status).toBe(429);
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(blocked.headers.get('content-type')).toContain('application/problem+json');
+    });
+
+    it('blocks a client address that fails across many emails; other addresses go on', async () => {
+      const ip = from();
+      const { body } = await register();
+      for (let i = 0; i < 5; i++) {
+        expect((await login(`${uniqueId('guess')}@example.com`, 'wrong password', ip)).status).toBe(401);
+      }
+      expect((await login(`${uniqueId('guess')}@example.com`, 'wrong password', ip)).status).toBe(429);
+      expect((await login(body.email, body.password, ip)).status).toBe(429);
+      expect((await login(body.email, body.password, from())).status).toBe(200);
+    });
+
+    it('clears an email count on success', async () => {
+      const { body } = await register();
+      const ip = from();
+      for (let i = 0; i < 2; i++) expect((await login(body.email, 'wrong password', ip)).status).toBe(401);
+      expect((await login(body.email, body.password, ip)).status).toBe(200);
+      for (let i = 0; i < 2; i++) expect((await login(body.email, 'wrong password', ip)).status).toBe(401);
+    });
+  });
+
+  describe('the admin from ADMIN_EMAIL / ADMIN_PASSWORD', () => {
+    it('exists with the admin role after start-up, once, also after a restart', async () => {
+      const response = await login(ADMIN_EMAIL, ADMIN_PASSWORD);
+      expect(response.status).toBe(200);
+      const { accessToken } = (await response.json()) as { accessToken: string };
+      expect(((await (await get('me', accessToken)).json()) as { roles: string[] }).roles.sort()).toEqual([
+        'admin',
+        'customer',
+      ]);
+
+      const second = await startTestApp(authApp, env);
+      await second.close();
+      expect(await count('auth.users WHERE email = $1', [ADMIN_EMAIL])).toBe(1);
+      const [admin] = await adminQuery<{ id: string }>(db, 'SELECT id FROM auth.users WHERE email = $1', [ADMIN_EMAIL]);
+      await userCreatedFor(admin!.id);
+    });
+  });
+});
