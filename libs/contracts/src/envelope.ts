@@ -48,3 +48,18 @@ export const EVENT_HEADERS = {
   correlationId: 'correlation-id',
   traceparent: 'traceparent',
 } as const;
+
+/** The Kafka headers that travel with an event, mirroring its envelope. */
+export function headersOfEnvelope(envelope: {
+  eventId: string;
+  eventType: string;
+  eventVersion: number;
+  correlationId: string;
+}): Record<string, string> {
+  return {
+    [EVENT_HEADERS.eventId]: envelope.eventId,
+    [EVENT_HEADERS.eventType]: envelope.eventType,
+    [EVENT_HEADERS.eventVersion]: String(envelope.eventVersion),
+    [EVENT_HEADERS.correlationId]: envelope.correlationId,
+  };
+}

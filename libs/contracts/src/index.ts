@@ -17,6 +17,7 @@ export {
   envelopeSchema,
   EVENT_HEADERS,
   EVENT_TYPES,
+  headersOfEnvelope,
   type EventType,
 } from './envelope.ts';
 export * from './events.ts';

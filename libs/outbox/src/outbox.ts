@@ -1,20 +1,12 @@
-import { EVENT_HEADERS, type Envelope } from '@commerce/contracts';
+import { type Envelope, headersOfEnvelope } from '@commerce/contracts';
 
 /** What the outbox needs of the caller's transaction: a Prisma interactive transaction has it. */
 export interface OutboxTransaction {
   $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
 }
 
-/** The Kafka headers that travel with an event, mirroring its envelope. */
-export function headersOf(envelope: Envelope): Record<string, string> {
-  const headers: Record<string, string> = {
-    [EVENT_HEADERS.eventId]: envelope.eventId,
-    [EVENT_HEADERS.eventType]: envelope.eventType,
-    [EVENT_HEADERS.eventVersion]: String(envelope.eventVersion),
-    [EVENT_HEADERS.correlationId]: envelope.correlationId,
-  };
-  return headers;
-}
+/** The Kafka headers that travel with an event, mirroring its envelope (defined in contracts). */
+export const headersOf = headersOfEnvelope;
 
 /**
  * Appends events to the app's `outbox` table inside the caller's transaction: they are published

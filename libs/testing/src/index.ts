@@ -33,3 +33,4 @@ export { TcpProxy } from './tcp-proxy.ts';
 export { startTestStack, type TestStack } from './stack.ts';
 export { startTestIssuer, type TestIssuer, type TokenClaims } from './issuer.ts';
 export { type ReceivedMail, startTestSmtpServer, type TestSmtpServer } from './smtp.ts';
+export { TestEventPublisher } from './publisher.ts';

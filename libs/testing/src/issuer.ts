@@ -53,7 +53,11 @@ export async function startTestIssuer(): Promise<TestIssuer> {
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const jwksUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/.well-known/jwks.json`;
 
-  const sign = async (privateKey: Awaited<ReturnType<typeof newKey>>['privateKey'], kid: string, claims: TokenClaims) => {
+  const sign = async (
+    privateKey: Awaited<ReturnType<typeof newKey>>['privateKey'],
+    kid: string,
+    claims: TokenClaims,
+  ) => {
     const now = Math.floor(Date.now() / 1000);
     return new SignJWT({ roles: claims.roles ?? ['customer'], ...(claims.email ? { email: claims.email } : {}) })
       .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' })

@@ -8,6 +8,7 @@ import {
   Module,
   type OnApplicationBootstrap,
   type OnApplicationShutdown,
+  type ModuleMetadata,
   type Type,
 } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
@@ -24,6 +25,8 @@ export interface MessagingModuleOptions {
   handlers: Type<{ handle(event: never, tx: never): Promise<void> }>[];
   /** Defaults to the contract's catalog. */
   catalog?: EventCatalog;
+  /** Modules whose exported providers the handlers inject (repositories, domain services). */
+  imports?: NonNullable<ModuleMetadata['imports']>;
 }
 
 const OPTIONS = Symbol('MESSAGING_OPTIONS');
@@ -94,6 +97,7 @@ export class MessagingModule {
   static forRoot(options: MessagingModuleOptions): DynamicModule {
     return {
       module: MessagingModule,
+      imports: options.imports ?? [],
       providers: [{ provide: OPTIONS, useValue: options }, ...options.handlers, EventConsumerService],
       exports: [EventConsumerService],
     };

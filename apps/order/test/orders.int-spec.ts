@@ -1,0 +1,371 @@
+import {
+  adminQuery,
+  createTestDatabase,
+  createTopics,
+  startTestApp,
+  startTestIssuer,
+  type TestApp,
+  type TestDatabase,
+  TestEventPublisher,
+  type TestIssuer,
+  testKafka,
+  TopicReader,
+  uniqueId,
+  waitFor,
+} from '@commerce/testing';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { orderApp } from '../src/app.ts';
+
+interface OrderBody {
+  id: string;
+  status: string;
+  cancelReason?: string;
+  items: Array<{ sku: string; quantity: number; unitPriceCents: number }>;
+  totalCents: number;
+  currency: string;
+}
+
+describe('order', () => {
+  let db: TestDatabase;
+  let app: TestApp;
+  let issuer: TestIssuer;
+  let events: TestEventPublisher;
+  let reader: TopicReader;
+  const prefix = `${uniqueId()}.`;
+  const sku = uniqueId('SKU-');
+  const customer = randomUUID();
+  let token: string;
+
+  const call = async (method: string, path: string, body?: unknown, headers: Record<string, string> = {}) => {
+    const response = await fetch(`${app.baseUrl}${path}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await response.text();
+    return { status: response.status, headers: response.headers, body: text ? JSON.parse(text) : undefined };
+  };
+  const place = (body: unknown = { items: [{ sku, quantity: 2 }], paymentToken: 'tok_ok' }, headers = {}) =>
+    call('POST', '', body, headers);
+  const publish: TestEventPublisher['publish'] = (type, data, key) => events.publish(type, data, key);
+  const published = (type: string, orderId: string) =>
+    reader.messages.filter((m) => m.topic === `${prefix}${type}` && m.key === orderId).map((m) => JSON.parse(m.value!));
+  const statusOf = async (id: string) => (await call('GET', `/${id}`)).body as OrderBody;
+  const waitForStatus = (id: string, status: string) =>
+    waitFor(async () => (await statusOf(id)).status === status, { what: `order ${id} to be ${status}` });
+  const countOrders = async () =>
+    Number((await adminQuery<{ n: string }>(db, 'SELECT count(*) AS n FROM orders.orders'))[0]!.n);
+
+  beforeAll(async () => {
+    issuer = await startTestIssuer();
+    token = await issuer.token({ sub: customer });
+    db = await createTestDatabase(['order']);
+    const kafka = testKafka();
+    const topics = ['order.placed', 'order.confirmed', 'order.cancelled'].map((t) => `${prefix}${t}`);
+    await createTopics(kafka, topics);
+    reader = await new TopicReader(kafka, topics).start();
+    events = await new TestEventPublisher(kafka, prefix).start();
+    app = await startTestApp(orderApp, { DATABASE_URL: db.urlFor('order'), KAFKA_TOPIC_PREFIX: prefix, ...issuer.env });
+    await waitFor(async () => (await fetch(`${app.baseUrl}/health/ready`)).status === 200, { what: 'order ready' });
+    await publish('product.upserted', { sku, name: 'Widget', priceCents: 1250, currency: 'USD' }, sku);
+    await waitFor(
+      async () => (await adminQuery(db, 'SELECT 1 FROM orders.catalog_products WHERE sku = $1', [sku])).length === 1,
+      { what: 'the catalog copy' },
+    );
+  });
+  afterAll(async () => {
+    await app?.close();
+    await reader?.stop();
+    await events?.stop();
+    await issuer?.close();
+    await db?.drop();
+  });
+
+  describe('placing', () => {
+    it('prices from the catalog copy, answers 202 PENDING and publishes order.placed with the request correlation id', async () => {
+      const correlationId = randomUUID();
+      const { status, body } = await place(undefined, { 'x-correlation-id': correlationId });
+      expect(status).toBe(202);
+      expect(body).toMatchObject({
+        status: 'PENDING',
+        items: [{ sku, quantity: 2, unitPriceCents: 1250 }],
+        totalCents: 2500,
+        currency: 'USD',
+        createdAt: expect.any(String),
+      });
+      const [event] = await reader.waitFor(1, { filter: (m) => m.key === body.id });
+      const envelope = JSON.parse(event!.value!);
+      expect(envelope).toMatchObject({
+        eventType: 'order.placed',
+        source: 'order',
+        aggregateId: body.id,
+        correlationId,
+      });
+      expect(envelope.data).toEqual({
+        orderId: body.id,
+        customerId: customer,
+        items: [{ sku, quantity: 2, unitPriceCents: 1250 }],
+        totalCents: 2500,
+        currency: 'USD',
+        paymentToken: 'tok_ok',
+      });
+    });
+
+    it('follows a price change from product.upserted', async () => {
+      const other = uniqueId('SKU-');
+      await publish('product.upserted', { sku: other, name: 'Gadget', priceCents: 100, currency: 'USD' }, other);
+      await publish('product.upserted', { sku: other, name: 'Gadget', priceCents: 175, currency: 'USD' }, other);
+      await waitFor(async () => {
+        const { status, body } = await place({ items: [{ sku: other, quantity: 1 }], paymentToken: 'tok_ok' });
+        return status === 202 && body.totalCents === 175;
+      });
+    });
+
+    it('refuses an unknown sku, a quantity under 1, an empty order and unknown fields with 422, creating nothing', async () => {
+      const before = await countOrders();
+      const cases: Array<[unknown, string]> = [
+        [{ items: [{ sku: 'NOPE', quantity: 1 }], paymentToken: 'tok_ok' }, 'items.0.sku'],
+        [{ items: [{ sku, quantity: 0 }], paymentToken: 'tok_ok' }, 'items.0.quantity'],
+        [{ items: [{ sku, quantity: 1.5 }], paymentToken: 'tok_ok' }, 'items.0.quantity'],
+        [{ items: [], paymentToken: 'tok_ok' }, 'items'],
+        [
+          {
+            items: [
+              { sku, quantity: 1 },
+              { sku, quantity: 1 },
+            ],
+            paymentToken: 'tok_ok',
+          },
+          'items',
+        ],
+        [
+          { items: Array.from({ length: 51 }, (_, i) => ({ sku: `S${i}`, quantity: 1 })), paymentToken: 'tok_ok' },
+          'items',
+        ],
+        [{ items: [{ sku, quantity: 1 }] }, 'paymentToken'],
+        [{ items: [{ sku, quantity: 1 }], paymentToken: 'tok_ok', totalCents: 1 }, '(body)'],
+        [{ items: [{ sku: "x' OR 1=1; --", quantity: 1 }], paymentToken: 'tok_ok' }, 'items.0.sku'],
+      ];
+      for (const [body, field] of cases) {
+        const response = await place(body);
+        expect(response.status, JSON.stringify(body).slice(0, 80)).toBe(422);
+        expect(response.headers.get('content-type')).toContain('application/problem+json');
+        expect(response.body.errors.map((e: { field: string }) => e.field)).toContain(field);
+      }
+      expect(await countOrders()).toBe(before);
+    });
+
+    it('returns the same order for the same Idempotency-Key and body, 422 for another body', async () => {
+      const key = uniqueId('key-');
+      const first = await place(undefined, { 'idempotency-key': key });
+      const again = await place(undefined, { 'idempotency-key': key });
+      expect(again.status).toBe(202);
+      expect(again.body.id).toBe(first.body.id);
+      const other = await place({ items: [{ sku, quantity: 3 }], paymentToken: 'tok_ok' }, { 'idempotency-key': key });
+      expect(other.status).toBe(422);
+      const ids = await adminQuery(db, 'SELECT order_id FROM orders.idempotency_keys WHERE key = $1', [key]);
+      expect(ids).toHaveLength(1);
+    });
+
+    it('makes one order of concurrent requests with one Idempotency-Key', async () => {
+      const key = uniqueId('key-');
+      const responses = await Promise.all(
+        Array.from({ length: 5 }, () => place(undefined, { 'idempotency-key': key })),
+      );
+      expect(responses.map((r) => r.status)).toEqual([202, 202, 202, 202, 202]);
+      expect(new Set(responses.map((r) => r.body.id)).size).toBe(1);
+      await reader.waitFor(1, { filter: (m) => m.key === responses[0]!.body.id });
+      expect(published('order.placed', responses[0]!.body.id)).toHaveLength(1);
+    });
+  });
+
+  describe('outcomes', () => {
+    it('confirms when stock is reserved and payment authorized, and records a late failure without change', async () => {
+      const { body: order } = await place();
+      const reserved = await publish(
+        'inventory.reserved',
+        { orderId: order.id, reservationId: randomUUID(), items: [{ sku, quantity: 2 }] },
+        order.id,
+      );
+      const authorized = await publish(
+        'payment.authorized',
+        { orderId: order.id, paymentId: randomUUID(), amountCents: 2500, currency: 'USD' },
+        order.id,
+      );
+      await waitForStatus(order.id, 'CONFIRMED');
+      const [confirmed] = await reader.waitFor(1, {
+        filter: (m) => m.topic === `${prefix}order.confirmed` && m.key === order.id,
+      });
+      expect(JSON.parse(confirmed!.value!).data).toEqual({
+        orderId: order.id,
+        customerId: customer,
+        totalCents: 2500,
+        currency: 'USD',
+      });
+
+      const late = await publish(
+        'payment.failed',
+        { orderId: order.id, paymentId: randomUUID(), reason: 'DECLINED', amountCents: 2500, currency: 'USD' },
+        order.id,
+      );
+      const history = await waitFor(async () => {
+        const { body } = await call('GET', `/${order.id}/history`);
+        return body.length === 4 && body;
+      });
+      expect(
+        history.map((h: { status: string; changed: boolean; eventType: string }) => [h.eventType, h.status, h.changed]),
+      ).toEqual([
+        ['order.placed', 'PENDING', true],
+        expect.arrayContaining([]),
+        expect.arrayContaining([]),
+        ['payment.failed', 'CONFIRMED', false],
+      ]);
+      const causes = history
+        .slice(1, 3)
+        .map((h: { eventId: string }) => h.eventId)
+        .sort();
+      expect(causes).toEqual([reserved.eventId, authorized.eventId].sort());
+      expect(history.at(-1).eventId).toBe(late.eventId);
+      expect(history[2].status).toBe('CONFIRMED');
+      expect((await statusOf(order.id)).status).toBe('CONFIRMED');
+      expect(published('order.cancelled', order.id)).toEqual([]);
+    });
+
+    it.each([
+      ['inventory.rejected', 'OUT_OF_STOCK'],
+      ['payment.failed', 'PAYMENT_DECLINED'],
+    ] as const)('cancels on %s with reason %s and publishes order.cancelled', async (type, reason) => {
+      const { body: order } = await place();
+      if (type === 'inventory.rejected') {
+        await publish(type, { orderId: order.id, reason: 'OUT_OF_STOCK', skus: [sku] }, order.id);
+      } else {
+        await publish(
+          type,
+          {
+            orderId: order.id,
+            paymentId: randomUUID(),
+            reason: 'INSUFFICIENT_FUNDS',
+            amountCents: 2500,
+            currency: 'USD',
+          },
+          order.id,
+        );
+      }
+      await waitForStatus(order.id, 'CANCELLED');
+      expect((await statusOf(order.id)).cancelReason).toBe(reason);
+      const [cancelled] = await reader.waitFor(1, {
+        filter: (m) => m.topic === `${prefix}order.cancelled` && m.key === order.id,
+      });
+      expect(JSON.parse(cancelled!.value!).data).toEqual({ orderId: order.id, customerId: customer, reason });
+    });
+
+    it('applies an outcome delivered twice once', async () => {
+      const { body: order } = await place();
+      const event = await publish(
+        'inventory.rejected',
+        { orderId: order.id, reason: 'UNKNOWN_SKU', skus: [sku] },
+        order.id,
+      );
+      await events.send(event);
+      await waitForStatus(order.id, 'CANCELLED');
+      // A marker on the same partition: once it is applied, the copy before it has been handled.
+      await publish(
+        'payment.failed',
+        { orderId: order.id, paymentId: randomUUID(), reason: 'DECLINED', amountCents: 1, currency: 'USD' },
+        order.id,
+      );
+      await waitFor(async () => (await call('GET', `/${order.id}/history`)).body.length === 3);
+      const { body: history } = await call('GET', `/${order.id}/history`);
+      expect(history.filter((h: { eventId: string }) => h.eventId === event.eventId)).toHaveLength(1);
+      expect(published('order.cancelled', order.id)).toHaveLength(1);
+    });
+  });
+
+  describe('cancelling', () => {
+    it('cancels a PENDING order (202) with CUSTOMER_CANCELLED, then 409', async () => {
+      const { body: order } = await place();
+      const { status, body } = await call('POST', `/${order.id}/cancel`);
+      expect(status).toBe(202);
+      expect(body).toMatchObject({ status: 'CANCELLED', cancelReason: 'CUSTOMER_CANCELLED' });
+      await reader.waitFor(1, { filter: (m) => m.topic === `${prefix}order.cancelled` && m.key === order.id });
+      expect((await call('POST', `/${order.id}/cancel`)).status).toBe(409);
+    });
+
+    it('answers 409 for a CONFIRMED order', async () => {
+      const { body: order } = await place();
+      await publish(
+        'inventory.reserved',
+        { orderId: order.id, reservationId: randomUUID(), items: [{ sku, quantity: 2 }] },
+        order.id,
+      );
+      await publish(
+        'payment.authorized',
+        { orderId: order.id, paymentId: randomUUID(), amountCents: 2500, currency: 'USD' },
+        order.id,
+      );
+      await waitForStatus(order.id, 'CONFIRMED');
+      expect((await call('POST', `/${order.id}/cancel`)).status).toBe(409);
+    });
+  });
+
+  describe('reading and authorization', () => {
+    it("hides another customer's order (404) and shows every order to an admin", async () => {
+      const { body: order } = await place();
+      const stranger = await issuer.token();
+      for (const path of [`/${order.id}`, `/${order.id}/history`]) {
+        expect((await call('GET', path, undefined, { authorization: `Bearer ${stranger}` })).status).toBe(404);
+      }
+      expect(
+        (await call('POST', `/${order.id}/cancel`, undefined, { authorization: `Bearer ${stranger}` })).status,
+      ).toBe(404);
+      expect((await statusOf(order.id)).status).toBe('PENDING');
+      const admin = await issuer.token({ roles: ['customer', 'admin'] });
+      expect((await call('GET', `/${order.id}`, undefined, { authorization: `Bearer ${admin}` })).status).toBe(200);
+      expect((await call('GET', `/${randomUUID()}`)).status).toBe(404);
+      expect((await call('GET', '/not-a-uuid')).status).toBe(422);
+    });
+
+    it('answers 401 without a token, with a forged one and with an expired one', async () => {
+      for (const authorization of [
+        '',
+        `Bearer ${await issuer.forgedToken({ sub: customer })}`,
+        `Bearer ${await issuer.token({ sub: customer, expiresIn: -5 })}`,
+      ]) {
+        const response = await fetch(`${app.baseUrl}`, { headers: authorization ? { authorization } : {} });
+        expect(response.status).toBe(401);
+      }
+      const before = await countOrders();
+      const forged = await call(
+        'POST',
+        '',
+        { items: [{ sku, quantity: 1 }], paymentToken: 'tok_ok' },
+        { authorization: `Bearer ${await issuer.forgedToken({ sub: customer })}` },
+      );
+      expect(forged.status).toBe(401);
+      expect(await countOrders()).toBe(before);
+    });
+
+    it("lists the caller's orders newest first, page by page, filtered by status", async () => {
+      const own = await issuer.token();
+      const mine = [];
+      for (let i = 0; i < 5; i++) mine.push((await place(undefined, { authorization: `Bearer ${own}` })).body.id);
+      await call('POST', `/${mine[1]}/cancel`, undefined, { authorization: `Bearer ${own}` });
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const query = `?limit=2${cursor ? `&cursor=${cursor}` : ''}`;
+        const { body } = await call('GET', query, undefined, { authorization: `Bearer ${own}` });
+        expect(body.items.length).toBeLessThanOrEqual(2);
+        seen.push(...body.items.map((o: OrderBody) => o.id));
+        cursor = body.nextCursor;
+      } while (cursor);
+      expect(seen).toEqual([...mine].reverse());
+      const cancelled = await call('GET', '?status=CANCELLED', undefined, { authorization: `Bearer ${own}` });
+      expect(cancelled.body.items.map((o: OrderBody) => o.id)).toEqual([mine[1]]);
+      expect((await call('GET', '?limit=0')).status).toBe(422);
+      expect((await call('GET', '?status=LOST')).status).toBe(422);
+      expect((await call('GET', '?cursor=garbage')).status).toBe(400);
+    });
+  });
+});
