@@ -35,7 +35,11 @@ export class TestEventPublisher {
   }
 
   /** A new event of `type`, keyed by `key`; returns its envelope. */
-  async publish<T extends EventTypeOf<typeof EVENT_CATALOG>>(type: T, data: EventOf<T>['data'], key: string): Promise<EventOf<T>> {
+  async publish<T extends EventTypeOf<typeof EVENT_CATALOG>>(
+    type: T,
+    data: EventOf<T>['data'],
+    key: string,
+  ): Promise<EventOf<T>> {
     const event = createEvent(type, data, {
       source: PRODUCER[type.split('.')[0]!]!,
       aggregateId: key,

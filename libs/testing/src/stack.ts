@@ -23,17 +23,21 @@ export async function startTestStack(
   specs: Partial<Record<ServiceName, AppSpec<BaseConfig>>>,
   env: Record<string, string> = {},
 ): Promise<TestStack> {
-  const services = Object.keys(specs) as ServiceName[];
+  // auth first: the others verify tokens against its JWKS, on a port known once it listens.
+  const services = (Object.keys(specs) as ServiceName[]).sort((a, b) => Number(b === 'auth') - Number(a === 'auth'));
   const database = await createTestDatabase(services);
   const prefix = `${uniqueId()}.`;
   const apps: Partial<Record<ServiceName, TestApp>> = {};
   try {
+    let jwks: Record<string, string> = {};
     for (const service of services) {
       apps[service] = await startTestApp(specs[service]!, {
         ...env,
+        ...jwks,
         DATABASE_URL: database.urlFor(service),
         KAFKA_TOPIC_PREFIX: prefix,
       });
+      if (service === 'auth') jwks = { AUTH_JWKS_URL: `${apps.auth!.baseUrl}/.well-known/jwks.json` };
     }
     await Promise.all(
       services.map((service) =>
