@@ -1,0 +1,126 @@
+import { randomUUID } from 'node:crypto';
+import { APP_CONFIG, pgConfig, schemaOf } from '@commerce/platform';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import pg from 'pg';
+import { Subject } from 'rxjs';
+import type { NotificationConfig } from './notification.config.ts';
+import type { NotificationTransaction } from './notification.database.ts';
+import type { SentNotificationOf } from './notifications/notification.entity.ts';
+
+/**
+ * What Postgres tells every replica at commit, over one LISTEN connection: an email was recorded
+ * (a trigger on notifications; it wakes the dispatchers) and an email was sent (announced by the
+ * replica that sent it, so every replica's streams see it, not only the sender's).
+ */
+@Injectable()
+export class NotificationSignals implements OnApplicationBootstrap, OnModuleDestroy {
+  /** This process: its own announcements are not news to it (it streams what it sends at once). */
+  readonly origin = randomUUID();
+  /** A transaction that recorded an email has committed, here or on another replica. */
+  readonly pending = new Subject<void>();
+  /** Another replica has sent an email. */
+  readonly sentElsewhere = new Subject<SentNotificationOf>();
+  private readonly logger = new Logger('NotificationSignals');
+  private readonly pendingChannel: string;
+  private readonly sentChannel: string;
+  private running = false;
+  private listener?: pg.Client;
+  private listening?: Promise<void>;
+  private cancelPause?: () => void;
+  private connected = false;
+
+  constructor(@Inject(APP_CONFIG) private readonly config: NotificationConfig) {
+    const schema = schemaOf(config.DATABASE_URL);
+    this.pendingChannel = `${schema}.notification_pending`;
+    this.sentChannel = `${schema}.notification_sent`;
+  }
+
+  onApplicationBootstrap(): void {
+    this.running = true;
+    this.listening = this.listen();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.running = false;
+    this.cancelPause?.();
+    await this.listener?.end().catch(() => undefined);
+    await this.listening;
+    this.pending.complete();
+    this.sentElsewhere.complete();
+  }
+
+  /** Whether the LISTEN connection is up (when it is not, polling and local streams still work). */
+  get isListening(): boolean {
+    return this.connected;
+  }
+
+  /** Tells the other replicas, when `tx` commits, that an email was sent. */
+  async announceSent(tx: NotificationTransaction, sent: SentNotificationOf): Promise<void> {
+    await tx.$executeRawUnsafe(
+      'SELECT pg_notify($1, $2)',
+      this.sentChannel,
+      JSON.stringify({ origin: this.origin, notification: sent }),
+    );
+  }
+
+  private onNotification(message: pg.Notification): void {
+    if (message.channel === this.pendingChannel) {
+      this.pending.next();
+      return;
+    }
+    if (message.channel !== this.sentChannel || !message.payload) return;
+    try {
+      const { origin, notification } = JSON.parse(message.payload) as {
+        origin: string;
+        notification: SentNotificationOf;
+      };
+      if (origin !== this.origin) this.sentElsewhere.next(notification);
+    } catch (error) {
+      this.logger.warn({ err: error }, 'unreadable sent-notification announcement ignored');
+    }
+  }
+
+  // If the connection drops, the dispatchers' polling covers the gap until it is back.
+  private async listen(): Promise<void> {
+    let failures = 0;
+    while (this.running) {
+      const client = new pg.Client({ ...pgConfig(this.config.DATABASE_URL), connectionTimeoutMillis: 5_000 });
+      this.listener = client;
+      try {
+        const ended = new Promise<void>((resolve) => {
+          client.once('end', resolve);
+          client.on('error', () => resolve());
+        });
+        await client.connect();
+        if (!this.running) break;
+        client.on('notification', (message) => this.onNotification(message));
+        await client.query(`LISTEN ${client.escapeIdentifier(this.pendingChannel)}`);
+        await client.query(`LISTEN ${client.escapeIdentifier(this.sentChannel)}`);
+        this.connected = true;
+        failures = 0;
+        // Whatever was recorded while nobody listened is due now.
+        this.pending.next();
+        await ended;
+      } catch (error) {
+        // Once per outage, not once per reconnect attempt.
+        if (this.running && failures++ === 0)
+          this.logger.warn({ err: error }, 'LISTEN connection failed; polling meanwhile');
+      } finally {
+        this.connected = false;
+        this.listener = undefined;
+        await client.end().catch(() => undefined);
+      }
+      if (this.running) await this.pause(this.config.MAIL_POLL_INTERVAL_MS);
+    }
+  }
+
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(resolve, ms);
+      this.cancelPause = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+  }
+}

@@ -1,0 +1,27 @@
+import { baseConfigSchema } from '@commerce/platform';
+import { z } from 'zod';
+
+const smtpUrl = z
+  .string()
+  .trim()
+  .refine((s) => /^smtps?:\/\//.test(s) && URL.canParse(s), 'must be an smtp:// or smtps:// URL');
+
+/** The notification app's variables: the base ones, where its mail goes, and how it retries and streams. */
+export const notificationConfigSchema = baseConfigSchema.extend({
+  // A local catcher (Mailpit, MailHog) by default, so development needs no mail provider.
+  SMTP_URL: smtpUrl.default('smtp://127.0.0.1:1025'),
+  MAIL_FROM: z.string().trim().min(3).default('Commerce <no-reply@commerce.local>'),
+  // The dispatcher is woken by NOTIFY when an email is recorded; polling bounds the wait if one is lost.
+  MAIL_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(1000),
+  // Each dispatcher worker holds one email, its row lock and so one of the 10 database connections.
+  MAIL_CONCURRENCY: z.coerce.number().int().min(1).max(5).default(2),
+  // A failed email backs off: initial × 2^(attempts − 1), at most max; it is retried until it goes.
+  MAIL_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(1000),
+  MAIL_RETRY_MAX_MS: z.coerce.number().int().min(1).default(300_000),
+  // The longest one SMTP connection, greeting or send may take before it counts as failed.
+  MAIL_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
+  // Proxies close a silent connection; a comment line every so often keeps a stream open.
+  SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).default(15_000),
+});
+
+export type NotificationConfig = z.infer<typeof notificationConfigSchema>;

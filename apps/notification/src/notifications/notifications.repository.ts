@@ -1,0 +1,134 @@
+import { Injectable } from '@nestjs/common';
+import { NotificationDatabase, type NotificationTransaction } from '../notification.database.ts';
+import {
+  type NotificationDraft,
+  type NotificationType,
+  type SentNotification,
+  type SentNotificationOf,
+  toSentNotification,
+} from './notification.entity.ts';
+
+/** A due email as the dispatcher claims it: the row, and the address it goes to. */
+export interface DueEmail {
+  id: string;
+  userId: string;
+  type: NotificationType;
+  orderId: string | null;
+  subject: string;
+  body: string;
+  attempts: number;
+  email: string;
+  name: string;
+}
+
+/** What is waiting to be sent: due now, and held back because the user is not known yet. */
+export interface MailBacklog {
+  due: number;
+  waitingForUser: number;
+  oldestDueAgeMs: number;
+}
+
+// A second email for the same (order, type), or a second welcome, conflicts with a unique index
+// (one a partial index on WELCOME rows): DO NOTHING without a target covers both.
+const RECORD = `
+  INSERT INTO notifications (user_id, type, order_id, subject, body)
+  VALUES ($1, $2::"NotificationType", $3, $4, $5)
+  ON CONFLICT DO NOTHING`;
+
+// Only rows whose user is known: an order event may arrive before user.created, and its email
+// waits (unclaimed, not failed) until the address is there. SKIP LOCKED lets replicas share the table.
+const CLAIM_DUE = `
+  SELECT n.id::text AS id, n.user_id AS "userId", n.type::text AS type, n.order_id AS "orderId",
+         n.subject, n.body, n.attempts, u.email, u.name
+  FROM notifications n
+  JOIN users u ON u.user_id = n.user_id
+  WHERE n.sent_at IS NULL AND n.next_attempt_at <= now()
+  ORDER BY n.next_attempt_at
+  LIMIT 1
+  FOR UPDATE OF n SKIP LOCKED`;
+
+// clock_timestamp(), not now(): now() is when the transaction began, before the SMTP send.
+const MARK_SENT = `
+  UPDATE notifications
+  SET sent_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL, message_id = $2
+  WHERE id = $1::uuid AND sent_at IS NULL
+  RETURNING id::text AS id, user_id AS "userId", type::text AS type, order_id AS "orderId", subject,
+            sent_at AS "sentAt"`;
+
+const BACK_OFF = `
+  UPDATE notifications
+  SET attempts = attempts + 1, last_error = $2,
+      next_attempt_at = clock_timestamp() + make_interval(secs => $3::float8 / 1000.0)
+  WHERE id = $1::uuid AND sent_at IS NULL`;
+
+const BACKLOG = `
+  SELECT count(*) FILTER (WHERE u.user_id IS NOT NULL AND n.next_attempt_at <= now())::int AS due,
+         count(*) FILTER (WHERE u.user_id IS NULL)::int AS "waitingForUser",
+         COALESCE(EXTRACT(EPOCH FROM now() - min(n.next_attempt_at)
+                  FILTER (WHERE u.user_id IS NOT NULL AND n.next_attempt_at <= now())) * 1000, 0)::float8
+           AS "oldestDueAgeMs"
+  FROM notifications n
+  LEFT JOIN users u ON u.user_id = n.user_id
+  WHERE n.sent_at IS NULL`;
+
+/** The notifications table: what handlers record, what the dispatcher sends, what users read. */
+@Injectable()
+export class NotificationsRepository {
+  constructor(private readonly db: NotificationDatabase) {}
+
+  /** Records an email in the caller's transaction; false when that email already exists. */
+  async record(tx: NotificationTransaction, draft: NotificationDraft): Promise<boolean> {
+    const inserted = await tx.$executeRawUnsafe(
+      RECORD,
+      draft.userId,
+      draft.type,
+      draft.orderId,
+      draft.subject,
+      draft.body,
+    );
+    return inserted === 1;
+  }
+
+  /** A user's sent notifications, newest first. */
+  async listSent(userId: string, limit: number): Promise<SentNotification[]> {
+    const rows = await this.db.notification.findMany({
+      where: { userId, sentAt: { not: null } },
+      orderBy: [{ sentAt: 'desc' }, { id: 'desc' }],
+      take: limit,
+      select: { id: true, type: true, orderId: true, subject: true, sentAt: true },
+    });
+    return rows.map((row) => toSentNotification({ ...row, sentAt: row.sentAt! }));
+  }
+
+  /** Locks the most overdue sendable email for the rest of the caller's transaction, if there is one. */
+  async claimDue(tx: NotificationTransaction): Promise<DueEmail | undefined> {
+    const rows = await tx.$queryRawUnsafe<DueEmail[]>(CLAIM_DUE);
+    return rows[0];
+  }
+
+  /** Marks a claimed email sent with its Message-ID; returns it as its owner sees it. */
+  async markSent(tx: NotificationTransaction, id: string, messageId: string): Promise<SentNotificationOf | undefined> {
+    const rows = await tx.$queryRawUnsafe<
+      Array<{
+        id: string;
+        userId: string;
+        type: NotificationType;
+        orderId: string | null;
+        subject: string;
+        sentAt: Date;
+      }>
+    >(MARK_SENT, id, messageId);
+    return rows[0] && { ...toSentNotification(rows[0]), userId: rows[0].userId };
+  }
+
+  /** Counts a failed try of a claimed email and sets when it is due again. */
+  async backOff(tx: NotificationTransaction, id: string, error: string, delayMs: number): Promise<void> {
+    await tx.$executeRawUnsafe(BACK_OFF, id, error.slice(0, 2000), delayMs);
+  }
+
+  /** What is waiting to be sent. */
+  async backlog(): Promise<MailBacklog> {
+    const rows = await this.db.$queryRawUnsafe<MailBacklog[]>(BACKLOG);
+    return { ...rows[0], oldestDueAgeMs: Math.round(rows[0].oldestDueAgeMs) };
+  }
+}

@@ -1,0 +1,194 @@
+import { randomUUID } from 'node:crypto';
+import { waitFor } from '@commerce/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { NotificationStreams } from '../src/notifications/notification-streams.ts';
+import { emailOf, NotificationWorld, orderPlaced, userCreated } from './support.ts';
+
+interface StreamEvent {
+  id?: string;
+  event?: string;
+  data?: string;
+}
+
+/** An open text/event-stream response, read as it arrives. */
+interface OpenStream {
+  response: Response;
+  text(): string;
+  events(): StreamEvent[];
+  /** Resolves when the server ends the stream. */
+  ended: Promise<void>;
+  close(): void;
+}
+
+async function openStream(url: string, token?: string): Promise<OpenStream> {
+  const abort = new AbortController();
+  const response = await fetch(url, {
+    headers: token ? { authorization: `Bearer ${token}` } : {},
+    signal: abort.signal,
+  });
+  let text = '';
+  const reader = response.body!.getReader();
+  const decoder = new TextDecoder();
+  const ended = (async () => {
+    try {
+      for (;;) {
+        const { value, done } = await reader.read();
+        if (done) return;
+        text += decoder.decode(value, { stream: true });
+      }
+    } catch {
+      // Aborted by the test.
+    }
+  })();
+  const events = () =>
+    text
+      .split('\n\n')
+      .slice(0, -1)
+      .map((block) => {
+        const event: StreamEvent = {};
+        for (const line of block.split('\n')) {
+          const match = /^(id|event|data): (.*)$/.exec(line);
+          if (match) event[match[1] as keyof StreamEvent] = match[2];
+        }
+        return event;
+      })
+      .filter((e) => e.event);
+  return { response, text: () => text, events, ended, close: () => abort.abort() };
+}
+
+interface Streamed {
+  id: string;
+  type: string;
+  orderId?: string;
+  subject: string;
+  sentAt: string;
+}
+
+const notificationsOn = (stream: OpenStream): Streamed[] => stream.events().map((e) => JSON.parse(e.data!) as Streamed);
+
+describe('GET /api/notifications/stream', () => {
+  let world: NotificationWorld;
+  let url: string;
+  const open: OpenStream[] = [];
+  const stream = async (token?: string, query = '') => {
+    const opened = await openStream(`${url}${query}`, token);
+    open.push(opened);
+    return opened;
+  };
+
+  beforeAll(async () => {
+    world = await new NotificationWorld().start({ SSE_HEARTBEAT_MS: '100' });
+    url = `${world.app.baseUrl}/stream`;
+  });
+  afterAll(async () => {
+    for (const s of open) s.close();
+    await world?.close();
+  });
+
+  it("streams the caller's notifications as they are sent, and not another user's", async () => {
+    const ada = randomUUID();
+    const bob = randomUUID();
+    const adas = await stream(await world.issuer.token({ sub: ada }));
+    expect(adas.response.status).toBe(200);
+    expect(adas.response.headers.get('content-type')).toBe('text/event-stream');
+    expect(adas.response.headers.get('cache-control')).toBe('no-cache');
+    expect(adas.response.headers.get('x-accel-buffering')).toBe('no');
+    await waitFor(() => adas.text().startsWith('retry: 3000\n\n'), { what: 'the retry line' });
+    const bobs = await stream(await world.issuer.token({ sub: bob }));
+
+    await world.publish(userCreated(ada), userCreated(bob, 'Bob'));
+    const [welcome] = await waitFor(() => notificationsOn(adas).length >= 1 && notificationsOn(adas), {
+      what: "ada's welcome on her stream",
+    });
+    expect(welcome).toEqual({
+      id: expect.any(String),
+      type: 'WELCOME',
+      subject: 'Welcome to Commerce, Ada',
+      sentAt: expect.any(String),
+    });
+    expect(adas.events()[0]).toMatchObject({ event: 'notification', id: welcome.id });
+    const listed = await (
+      await fetch(world.app.baseUrl, { headers: { authorization: `Bearer ${await world.issuer.token({ sub: ada })}` } })
+    ).json();
+    expect(listed).toEqual([welcome]);
+
+    // Every stream sees each sent notification at the same moment: once Bob's has his, Ada's has had its chance.
+    const [bobsWelcome] = await waitFor(() => notificationsOn(bobs).length >= 1 && notificationsOn(bobs), {
+      what: "bob's welcome on his stream",
+    });
+    const placed = orderPlaced(ada);
+    await world.publish(placed);
+    await waitFor(() => notificationsOn(adas).length >= 2, { what: "ada's order email on her stream" });
+    expect(notificationsOn(adas).map((n) => n.type)).toEqual(['WELCOME', 'ORDER_RECEIVED']);
+    expect(notificationsOn(adas)[1]).toMatchObject({ orderId: placed.data.orderId });
+    expect(adas.text()).not.toContain(bobsWelcome.id);
+    expect(notificationsOn(bobs)).toHaveLength(1);
+  });
+
+  it('sends a heartbeat comment while nothing happens', async () => {
+    const quiet = await stream(await world.issuer.token());
+    await waitFor(() => quiet.text().includes(': heartbeat\n\n'), { what: 'a heartbeat' });
+    expect(quiet.events()).toEqual([]);
+  });
+
+  it('takes the token as ?access_token= too (EventSource cannot send headers)', async () => {
+    const carol = randomUUID();
+    const token = await world.issuer.token({ sub: carol });
+    const carols = await stream(undefined, `?access_token=${token}`);
+    expect(carols.response.status).toBe(200);
+    expect(carols.response.headers.get('content-type')).toBe('text/event-stream');
+    await world.publish(userCreated(carol, 'Carol'));
+    await waitFor(() => notificationsOn(carols).length === 1, { what: "carol's welcome" });
+    expect(world.smtp.to(emailOf(carol))).toHaveLength(1);
+
+    // The list route does not take it: a token in a URL leaks into logs, so only the stream allows it.
+    expect((await fetch(`${world.app.baseUrl}?access_token=${token}`)).status).toBe(401);
+  });
+
+  it('is 401 without a token, with a forged one, or an expired one', async () => {
+    const forged = await world.issuer.forgedToken();
+    const expired = await world.issuer.token({ expiresIn: -60 });
+    for (const response of [
+      await fetch(url),
+      await fetch(`${url}?access_token=${forged}`),
+      await fetch(url, { headers: { authorization: `Bearer ${expired}` } }),
+    ]) {
+      expect(response.status).toBe(401);
+      expect(response.headers.get('content-type')).toContain('application/problem+json');
+    }
+  });
+
+  it('lets go of a stream whose client has gone', async () => {
+    const streams = world.app.app.get(NotificationStreams);
+    const before = streams.size;
+    const leaving = await stream(await world.issuer.token());
+    await waitFor(() => streams.size === before + 1, { what: 'the stream to be open' });
+    leaving.close();
+    await waitFor(() => streams.size === before, { what: 'the stream to be let go' });
+  });
+
+  it('streams what another replica sends (LISTEN/NOTIFY)', async () => {
+    // A second replica on the same database, whose SMTP refuses everything: only the first can send.
+    const dan = randomUUID();
+    const refusing = await world.startApp({
+      KAFKA_TOPIC_PREFIX: `${world.prefix}other.`,
+      SMTP_URL: 'smtp://127.0.0.1:1',
+    });
+    const dans = await stream(await world.issuer.token({ sub: dan }));
+    const onReplica = await openStream(`${refusing.baseUrl}/stream`, await world.issuer.token({ sub: dan }));
+    open.push(onReplica);
+    await waitFor(() => onReplica.text().startsWith('retry:'), { what: 'the second replica to stream' });
+    await world.publish(userCreated(dan, 'Dan'));
+    await waitFor(() => notificationsOn(onReplica).length === 1, { what: "dan's welcome on the other replica" });
+    expect(notificationsOn(onReplica)).toEqual(notificationsOn(dans));
+    expect(world.smtp.to(emailOf(dan))).toHaveLength(1);
+  });
+
+  it('closes cleanly while streams are open, ending them', async () => {
+    const lingering = await stream(await world.issuer.token());
+    await waitFor(() => lingering.text().startsWith('retry:'), { what: 'the stream to open' });
+    await world.closeApps();
+    await lingering.ended;
+    expect(lingering.text()).toMatch(/^retry: 3000\n\n/);
+  });
+});
