@@ -4,7 +4,9 @@
 // URLs. Ctrl-C or SIGTERM stops what it started (the infra only if it was not already running).
 import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { SMTPServer } from 'smtp-server';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '../../libs/contracts/src/services.ts';
 import { provisionSchemas, serviceDatabaseUrl } from '../../libs/platform/src/database/provision.ts';
 import { applyMigrations } from '../../libs/platform/src/migrations/migrations.ts';
@@ -14,7 +16,44 @@ const infra = join(root, 'tools/infra/infra');
 const adminUrl = process.env.STACK_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';
 const database = process.env.STACK_DATABASE ?? 'commerce';
 const brokers = process.env.KAFKA_BROKERS ?? `127.0.0.1:${process.env.KAFKA_PORT ?? '9092'}`;
+const smtpPort = Number(process.env.SMTP_SINK_PORT ?? '1025');
+const adminEmail = process.env.ADMIN_EMAIL ?? 'admin@commerce.local';
 const say = (line: string) => console.log(`[stack] ${line}`);
+
+/** A development secret: from the environment, else generated once into the gitignored .secrets/. */
+function devSecret(name: string, fromEnv: string | undefined): string {
+  if (fromEnv) return fromEnv;
+  const file = join(root, '.secrets', name);
+  if (!existsSync(file)) {
+    mkdirSync(join(root, '.secrets'), { recursive: true });
+    writeFileSync(file, randomBytes(12).toString('base64url'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
+/** The local SMTP sink: accepts every email and prints who it is for and its subject. */
+function startSmtpSink(): Promise<SMTPServer> {
+  const sink = new SMTPServer({
+    authOptional: true,
+    disabledCommands: ['STARTTLS'],
+    logger: false,
+    onData(stream, session, callback) {
+      let head = '';
+      stream.on('data', (chunk: Buffer) => {
+        if (head.length < 4096) head += chunk.toString();
+      });
+      stream.on('end', () => {
+        const subject = /^Subject: (.*)$/im.exec(head)?.[1] ?? '(no subject)';
+        say(`mail to ${session.envelope.rcptTo.map((r) => r.address).join(', ')}: ${subject}`);
+        callback();
+      });
+    },
+  });
+  return new Promise((resolve, reject) => {
+    sink.once('error', reject);
+    sink.listen(smtpPort, '127.0.0.1', () => resolve(sink));
+  });
+}
 
 const children = new Map<ServiceName, ChildProcess>();
 let infraStartedHere = false;
@@ -81,6 +120,11 @@ try {
     say(`${service}: ${applied.length ? `applied ${applied.join(', ')}` : 'schema up to date'}`);
   }
 
+  const sink = await startSmtpSink();
+  process.once('exit', () => sink.close());
+  say(`SMTP sink on smtp://127.0.0.1:${smtpPort} (emails are printed here)`);
+  const adminPassword = devSecret('admin-password', process.env.ADMIN_PASSWORD);
+
   for (const service of SERVICE_NAMES) {
     const child = spawn(process.execPath, ['--enable-source-maps', join(root, 'dist/apps', service, 'main.js')], {
       cwd: root,
@@ -93,6 +137,15 @@ try {
         KAFKA_BROKERS: brokers,
         KAFKA_CLIENT_ID: service,
         LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
+        SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+        AUTH_JWKS_URL: `http://127.0.0.1:${SERVICES.auth.port}/${SERVICES.auth.prefix}/.well-known/jwks.json`,
+        ...(service === 'auth'
+          ? {
+              ADMIN_EMAIL: adminEmail,
+              ADMIN_PASSWORD: adminPassword,
+              AUTH_SIGNING_KEY_FILE: '.secrets/auth-signing-key.pem',
+            }
+          : {}),
       },
       stdio: ['ignore', 'inherit', 'inherit'],
     });
@@ -111,6 +164,7 @@ try {
     say(
       `  ${service.padEnd(12)} http://127.0.0.1:${SERVICES[service].port}/${SERVICES[service].prefix}  (health: …/health/ready)`,
     );
+  say(`admin: ${adminEmail} / password in .secrets/admin-password (development only; set ADMIN_PASSWORD to choose)`);
   say('Ctrl-C stops everything this command started.');
 } catch (error) {
   console.error(`[stack] ${(error as Error).message}`);
