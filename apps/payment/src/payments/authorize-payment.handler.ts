@@ -1,0 +1,62 @@
+import type { EventOf } from '@commerce/contracts';
+import { type EventHandler, HandlesEvent } from '@commerce/messaging';
+import { Outbox } from '@commerce/outbox';
+import { Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { PaymentGateway } from '../gateway/payment-gateway.ts';
+import type { PaymentTransaction } from '../payment.database.ts';
+import { logNothing } from './decision-log.ts';
+import { decide } from './payment-rules.ts';
+import { outcomeOf, type Payment } from './payment.entity.ts';
+import { PaymentsRepository, stateOf } from './payments.repository.ts';
+
+/** order.placed: authorize the order's total, once per order, unless the order was already cancelled. */
+@Injectable()
+@HandlesEvent('order.placed')
+export class AuthorizePaymentHandler implements EventHandler<'order.placed', PaymentTransaction> {
+  private readonly logger = new Logger(AuthorizePaymentHandler.name);
+
+  constructor(
+    private readonly payments: PaymentsRepository,
+    private readonly gateway: PaymentGateway,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async handle(event: EventOf<'order.placed'>, tx: PaymentTransaction): Promise<void> {
+    const { orderId, customerId, totalCents, currency, paymentToken } = event.data;
+    await this.payments.lockOrder(tx, orderId);
+    const decision = decide(stateOf(await this.payments.recordOf(tx, orderId)), 'order.placed');
+    if (decision.action !== 'authorize') {
+      if (decision.action === 'nothing') logNothing(this.logger, decision, { orderId, eventType: event.eventType });
+      return;
+    }
+    // Called inside the transaction: if it rolls back, the retry asks again with the same
+    // reference (the order id), which the provider answers with the same authorization.
+    const authorization = await this.gateway.authorize({
+      reference: orderId,
+      amountCents: totalCents,
+      currency,
+      token: paymentToken,
+    });
+    const payment: Payment = {
+      id: randomUUID(),
+      orderId,
+      customerId,
+      amountCents: totalCents,
+      currency,
+      ...outcomeOf(authorization),
+    };
+    // The order lock already rules out a second payment; ON CONFLICT keeps it a database fact.
+    if (!(await this.payments.insert(tx, payment))) {
+      this.logger.log({ orderId }, 'order.placed: another delivery made the payment first');
+      return;
+    }
+    const amount = { orderId, paymentId: payment.id, amountCents: totalCents, currency };
+    await this.outbox.add(
+      tx,
+      payment.failureReason
+        ? this.outbox.event('payment.failed', { ...amount, reason: payment.failureReason }, orderId)
+        : this.outbox.event('payment.authorized', amount, orderId),
+    );
+  }
+}

@@ -1,0 +1,21 @@
+import { Global, Module } from '@nestjs/common';
+import { PaymentGateway } from '../gateway/payment-gateway.ts';
+import { SimulatedPaymentGateway } from '../gateway/simulated-payment-gateway.ts';
+import { PaymentsController } from './payments.controller.ts';
+import { PaymentsRepository } from './payments.repository.ts';
+
+/**
+ * Payments: the route, the repository and the card network. Global because the event handlers are
+ * instantiated inside MessagingModule, which sees only its own providers and global ones.
+ */
+@Global()
+@Module({
+  controllers: [PaymentsController],
+  providers: [
+    PaymentsRepository,
+    // The card network behind the port: a real provider's adapter replaces this one line.
+    { provide: PaymentGateway, useClass: SimulatedPaymentGateway },
+  ],
+  exports: [PaymentsRepository, PaymentGateway],
+})
+export class PaymentsModule {}

@@ -1,0 +1,52 @@
+import type { EventOf } from '@commerce/contracts';
+import { type EventHandler, HandlesEvent } from '@commerce/messaging';
+import { Outbox } from '@commerce/outbox';
+import { Injectable, Logger } from '@nestjs/common';
+import { PaymentGateway } from '../gateway/payment-gateway.ts';
+import type { PaymentTransaction } from '../payment.database.ts';
+import { logNothing } from './decision-log.ts';
+import { decide } from './payment-rules.ts';
+import { PaymentsRepository, stateOf } from './payments.repository.ts';
+
+/** order.cancelled: void an authorization, or remember the cancellation so a late order.placed is refused. */
+@Injectable()
+@HandlesEvent('order.cancelled')
+export class VoidPaymentHandler implements EventHandler<'order.cancelled', PaymentTransaction> {
+  private readonly logger = new Logger(VoidPaymentHandler.name);
+
+  constructor(
+    private readonly payments: PaymentsRepository,
+    private readonly gateway: PaymentGateway,
+    private readonly outbox: Outbox,
+  ) {}
+
+  async handle(event: EventOf<'order.cancelled'>, tx: PaymentTransaction): Promise<void> {
+    const { orderId, customerId, reason } = event.data;
+    await this.payments.lockOrder(tx, orderId);
+    const record = await this.payments.recordOf(tx, orderId);
+    const decision = decide(stateOf(record), 'order.cancelled');
+    if (decision.action === 'tombstone') {
+      await this.payments.tombstone(tx, { orderId, customerId, reason, eventId: event.eventId });
+      this.logger.log(
+        { orderId },
+        'order.cancelled before order.placed: remembered, a late order.placed will be refused',
+      );
+      return;
+    }
+    if (decision.action !== 'void') {
+      if (decision.action === 'nothing') logNothing(this.logger, decision, { orderId, eventType: event.eventType });
+      return;
+    }
+    const payment = record.payment!;
+    await this.gateway.void({ authorizationId: payment.authorizationId! });
+    if (!(await this.payments.settle(tx, orderId, 'VOIDED'))) return;
+    await this.outbox.add(
+      tx,
+      this.outbox.event(
+        'payment.voided',
+        { orderId, paymentId: payment.id, amountCents: payment.amountCents, currency: payment.currency },
+        orderId,
+      ),
+    );
+  }
+}

@@ -1,0 +1,207 @@
+import { randomUUID } from 'node:crypto';
+import { createEvent, type EventData, type EVENT_CATALOG, EVENT_HEADERS, type EventOf } from '@commerce/contracts';
+import {
+  adminQuery,
+  createTestDatabase,
+  createTopics,
+  type ReadMessage,
+  startTestApp,
+  startTestIssuer,
+  type TestApp,
+  type TestDatabase,
+  type TestIssuer,
+  testKafka,
+  TopicReader,
+  uniqueId,
+  waitFor,
+} from '@commerce/testing';
+import type { Kafka, Producer } from 'kafkajs';
+import { paymentApp } from '../src/app.ts';
+
+type Catalog = typeof EVENT_CATALOG;
+type OrderEventType = 'order.placed' | 'order.confirmed' | 'order.cancelled';
+type PaymentEventType = 'payment.authorized' | 'payment.failed' | 'payment.captured' | 'payment.voided';
+
+export const PAYMENT_EVENTS: PaymentEventType[] = [
+  'payment.authorized',
+  'payment.failed',
+  'payment.captured',
+  'payment.voided',
+];
+const ORDER_EVENTS: OrderEventType[] = ['order.placed', 'order.confirmed', 'order.cancelled'];
+
+/** An event as the order app would publish it. */
+export function orderEvent<T extends OrderEventType>(type: T, data: EventData<Catalog, T>): EventOf<T> {
+  const { orderId } = data as { orderId: string };
+  return createEvent(type, data, { source: 'order', aggregateId: orderId, correlationId: randomUUID() });
+}
+
+/** order.placed for a new order (or `orderId`) of one item. */
+export function placed(
+  options: { orderId?: string; customerId?: string; totalCents?: number; token?: string } = {},
+): EventOf<'order.placed'> {
+  const totalCents = options.totalCents ?? 2_500;
+  return orderEvent('order.placed', {
+    orderId: options.orderId ?? randomUUID(),
+    customerId: options.customerId ?? randomUUID(),
+    items: [{ sku: 'SKU-1', quantity: 1, unitPriceCents: totalCents }],
+    totalCents,
+    currency: 'USD',
+    paymentToken: options.token ?? 'tok_ok',
+  });
+}
+
+export function confirmed(of: EventOf<'order.placed'>): EventOf<'order.confirmed'> {
+  const { orderId, customerId, totalCents, currency } = of.data;
+  return orderEvent('order.confirmed', { orderId, customerId, totalCents, currency });
+}
+
+export function cancelled(
+  orderId: string,
+  customerId: string = randomUUID(),
+  reason: EventData<Catalog, 'order.cancelled'>['reason'] = 'CUSTOMER_CANCELLED',
+): EventOf<'order.cancelled'> {
+  return orderEvent('order.cancelled', { orderId, customerId, reason });
+}
+
+/** The Kafka headers the outbox relay sends with an event (libs/outbox `headersOf`). */
+function headersOf(event: EventOf<OrderEventType>): Record<string, string> {
+  return {
+    [EVENT_HEADERS.eventId]: event.eventId,
+    [EVENT_HEADERS.eventType]: event.eventType,
+    [EVENT_HEADERS.eventVersion]: String(event.eventVersion),
+    [EVENT_HEADERS.correlationId]: event.correlationId,
+  };
+}
+
+/** The payment app of one test file, its database, its token issuer, and its Kafka topics. */
+export class PaymentWorld {
+  readonly prefix = `${uniqueId()}.`;
+  readonly kafka: Kafka = testKafka();
+  db!: TestDatabase;
+  issuer!: TestIssuer;
+  app!: TestApp;
+  private reader!: TopicReader;
+  private producer?: Producer;
+
+  async start(env: Record<string, string> = {}): Promise<this> {
+    this.db = await createTestDatabase(['payment']);
+    this.issuer = await startTestIssuer();
+    await this.createTopics([...ORDER_EVENTS, ...PAYMENT_EVENTS].map((t) => this.topic(t)));
+    this.reader = await new TopicReader(
+      this.kafka,
+      PAYMENT_EVENTS.map((t) => this.topic(t)),
+    ).start();
+    this.app = await startTestApp(paymentApp, {
+      DATABASE_URL: this.db.urlFor('payment'),
+      KAFKA_TOPIC_PREFIX: this.prefix,
+      OUTBOX_POLL_INTERVAL_MS: '200',
+      ...this.issuer.env,
+      ...env,
+    });
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await this.app?.close();
+    await this.reader?.stop();
+    await this.producer?.disconnect();
+    await this.issuer?.close();
+    await this.db?.drop();
+  }
+
+  // kafkajs' createTopics gives up when the broker's metadata does not know a just-created topic yet
+  // (UNKNOWN_TOPIC_OR_PARTITION while it waits for leaders): ask again, then wait for every leader.
+  private async createTopics(topics: string[]): Promise<void> {
+    await waitFor(() => createTopics(this.kafka, topics).then(() => true), {
+      what: 'the test topics',
+      timeoutMs: 30_000,
+    });
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const all = topics.flatMap((t) => [t, `${t}.dlq`]);
+      await waitFor(
+        async () => {
+          const { topics: found } = await admin.fetchTopicMetadata({ topics: all });
+          return found.length === all.length && found.every((t) => t.partitions.every((p) => p.leader >= 0));
+        },
+        { what: 'leaders of the test topics', timeoutMs: 30_000 },
+      );
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  topic(type: string): string {
+    return `${this.prefix}${type}`;
+  }
+
+  /** Produces events as the order app's relay would: keyed by aggregate id, with the envelope headers. */
+  async send(events: EventOf<OrderEventType>[], options: { partition?: number } = {}): Promise<void> {
+    if (!this.producer) {
+      this.producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true });
+      await this.producer.connect();
+    }
+    for (const event of events) {
+      await this.producer.send({
+        topic: this.topic(event.eventType),
+        messages: [
+          {
+            key: event.aggregateId,
+            value: JSON.stringify(event),
+            headers: headersOf(event),
+            ...(options.partition === undefined ? {} : { partition: options.partition }),
+          },
+        ],
+      });
+    }
+  }
+
+  /** Payment events about an order that have reached Kafka so far. */
+  published(orderId: string, type?: PaymentEventType): Array<EventOf<PaymentEventType>> {
+    return this.reader.messages
+      .filter((m: ReadMessage) => m.key === orderId && (!type || m.topic === this.topic(type)))
+      .map((m) => JSON.parse(m.value!) as EventOf<PaymentEventType>);
+  }
+
+  /** Waits until `count` payment events of `type` about the order are on Kafka. */
+  async waitForPublished(
+    orderId: string,
+    type: PaymentEventType,
+    count = 1,
+  ): Promise<Array<EventOf<PaymentEventType>>> {
+    const messages = await this.reader.waitFor(count, {
+      filter: (m) => m.key === orderId && m.topic === this.topic(type),
+    });
+    return messages.map((m) => JSON.parse(m.value!) as EventOf<PaymentEventType>);
+  }
+
+  /** GET /api/payments?orderId=… with a token (or none). */
+  async getPayment(orderId: string | null, token?: string, rawQuery?: string) {
+    const query = rawQuery ?? (orderId === null ? '' : `?orderId=${encodeURIComponent(orderId)}`);
+    const response = await fetch(`${this.app.baseUrl}${query}`, {
+      headers: token ? { authorization: `Bearer ${token}` } : {},
+    });
+    const text = await response.text();
+    return { status: response.status, body: text ? JSON.parse(text) : undefined, response };
+  }
+
+  /** Rows of the app's own tables, read as a superuser (assertions only). */
+  async rows<R extends Record<string, unknown>>(sql: string, values: unknown[] = []): Promise<R[]> {
+    return adminQuery<R>(this.db, sql, values);
+  }
+
+  /** What payment holds about an order: its payment rows, tombstone and outbox rows. */
+  async stored(orderId: string) {
+    const [payments, tombstones, outbox] = await Promise.all([
+      this.rows<{ id: string; status: string; failure_reason: string | null; amount_cents: string }>(
+        'SELECT id::text, status, failure_reason, amount_cents::text FROM payments.payments WHERE order_id = $1',
+        [orderId],
+      ),
+      this.rows('SELECT order_id FROM payments.order_tombstones WHERE order_id = $1', [orderId]),
+      this.rows<{ topic: string }>('SELECT topic FROM payments.outbox WHERE message_key = $1 ORDER BY id', [orderId]),
+    ]);
+    return { payments, tombstones, outboxTopics: outbox.map((r) => r.topic) };
+  }
+}
