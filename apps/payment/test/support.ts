@@ -13,7 +13,6 @@ import {
   testKafka,
   TopicReader,
   uniqueId,
-  waitFor,
 } from '@commerce/testing';
 import type { Kafka, Producer } from 'kafkajs';
 import { paymentApp } from '../src/app.ts';
@@ -87,7 +86,10 @@ export class PaymentWorld {
   async start(env: Record<string, string> = {}): Promise<this> {
     this.db = await createTestDatabase(['payment']);
     this.issuer = await startTestIssuer();
-    await this.createTopics([...ORDER_EVENTS, ...PAYMENT_EVENTS].map((t) => this.topic(t)));
+    await createTopics(
+      this.kafka,
+      [...ORDER_EVENTS, ...PAYMENT_EVENTS].map((t) => this.topic(t)),
+    );
     this.reader = await new TopicReader(
       this.kafka,
       PAYMENT_EVENTS.map((t) => this.topic(t)),
@@ -112,27 +114,6 @@ export class PaymentWorld {
 
   // kafkajs' createTopics gives up when the broker's metadata does not know a just-created topic yet
   // (UNKNOWN_TOPIC_OR_PARTITION while it waits for leaders): ask again, then wait for every leader.
-  private async createTopics(topics: string[]): Promise<void> {
-    await waitFor(() => createTopics(this.kafka, topics).then(() => true), {
-      what: 'the test topics',
-      timeoutMs: 30_000,
-    });
-    const admin = this.kafka.admin();
-    await admin.connect();
-    try {
-      const all = topics.flatMap((t) => [t, `${t}.dlq`]);
-      await waitFor(
-        async () => {
-          const { topics: found } = await admin.fetchTopicMetadata({ topics: all });
-          return found.length === all.length && found.every((t) => t.partitions.every((p) => p.leader >= 0));
-        },
-        { what: 'leaders of the test topics', timeoutMs: 30_000 },
-      );
-    } finally {
-      await admin.disconnect();
-    }
-  }
-
   topic(type: string): string {
     return `${this.prefix}${type}`;
   }

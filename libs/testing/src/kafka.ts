@@ -23,15 +23,30 @@ export function testKafka(brokers = inject('infra').kafkaBrokers): Kafka {
   });
 }
 
-/** Creates topics (and their .dlq) for a test, with `partitions` each. */
+/**
+ * Creates topics (and their .dlq) for a test, with `partitions` each, and returns once every
+ * partition has a leader in the metadata: right after creation a busy broker may still answer
+ * "does not host this topic-partition", so creation is retried and the metadata waited for.
+ */
 export async function createTopics(kafka: Kafka, topics: string[], partitions = 3): Promise<void> {
+  const all = topics.flatMap((t) => [t, `${t}.dlq`]);
   const admin = kafka.admin();
   await admin.connect();
   try {
-    await admin.createTopics({
-      waitForLeaders: true,
-      topics: topics.flatMap((t) => [t, `${t}.dlq`]).map((topic) => ({ topic, numPartitions: partitions })),
-    });
+    await waitFor(
+      () =>
+        admin
+          .createTopics({ waitForLeaders: true, topics: all.map((topic) => ({ topic, numPartitions: partitions })) })
+          .then(() => true),
+      { what: 'the test topics to be created', timeoutMs: 30_000 },
+    );
+    await waitFor(
+      async () => {
+        const { topics: found } = await admin.fetchTopicMetadata({ topics: all });
+        return found.length === all.length && found.every((t) => t.partitions.every((p) => p.leader >= 0));
+      },
+      { what: 'leaders of the test topics', timeoutMs: 30_000 },
+    );
   } finally {
     await admin.disconnect();
   }
