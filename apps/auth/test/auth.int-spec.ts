@@ -1,6 +1,7 @@
 import {
   adminQuery,
   createTestDatabase,
+  createTopics,
   startTestApp,
   type TestApp,
   type TestDatabase,
@@ -73,8 +74,10 @@ describe('auth', () => {
       LOGIN_MAX_FAILURES_PER_EMAIL: '3',
       LOGIN_MAX_FAILURES_PER_ADDRESS: '6',
     };
-    app = await startTestApp(authApp, env);
+    // The topic exists with its leaders before anyone reads it (the app would create it too).
+    await createTopics(testKafka(), [`${prefix}user.created`]);
     userCreated = await new TopicReader(testKafka(), [`${prefix}user.created`]).start();
+    app = await startTestApp(authApp, env);
   });
   afterAll(async () => {
     await userCreated?.stop();

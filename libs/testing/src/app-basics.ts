@@ -87,10 +87,15 @@ export function describeAppBasics<C extends BaseConfig>(service: ServiceName, sp
     });
 
     it('answers an unknown route with 404 problem+json', async () => {
-      const { response, body } = await getJson(`${app.baseUrl}/no-such-route`);
+      // Three segments deep: no app routes that (order's GET /:id would want a token, not 404).
+      const { response, body } = await getJson(`${app.baseUrl}/no-such/route/anywhere`);
       expect(response.status).toBe(404);
       expect(response.headers.get('content-type')).toContain(PROBLEM_CONTENT_TYPE);
-      expect(body).toMatchObject({ status: 404, title: 'Not Found', instance: `/${spec.prefix}/no-such-route` });
+      expect(body).toMatchObject({
+        status: 404,
+        title: 'Not Found',
+        instance: `/${spec.prefix}/no-such/route/anywhere`,
+      });
     });
 
     it('is 503 naming the database when its database does not answer', async () => {
