@@ -2,7 +2,7 @@
 // (tools/infra), provisions each app's schema and role, applies migrations, starts the built apps
 // with the same variables docker-compose.yml gives them, waits until each is ready and prints the
 // URLs. Ctrl-C or SIGTERM stops what it started (the infra only if it was not already running).
-import { type ChildProcess, execFileSync, spawn, spawnSync } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -100,8 +100,12 @@ async function ready(service: ServiceName, deadline: number): Promise<void> {
 }
 
 try {
-  infraStartedHere = spawnSync(infra, ['status'], { stdio: 'ignore' }).status !== 0;
-  execFileSync(infra, ['up'], { stdio: 'inherit' });
+  // Stopped at the end only if this command started it: `infra up` says when the broker already
+  // answered (or another command started it meanwhile), and that broker is left running.
+  const up = spawnSync(infra, ['up'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  process.stdout.write(up.stdout);
+  if (up.status !== 0) throw new Error(`tools/infra/infra up failed (${up.status})`);
+  infraStartedHere = !up.stdout.includes('already answers');
 
   // Development credentials, made afresh on every start and never written down.
   const owners = SERVICE_NAMES.map((service) => ({
@@ -157,7 +161,8 @@ try {
     });
     children.set(service, child);
   }
-  const deadline = Date.now() + 60_000;
+  // A broker that just started elects leaders for every partition it holds before the apps are ready.
+  const deadline = Date.now() + 120_000;
   await Promise.all(SERVICE_NAMES.map((service) => ready(service, deadline)));
   say('all five apps are ready:');
   for (const service of SERVICE_NAMES)
