@@ -1,5 +1,6 @@
 // Starts `npm run stack`'s runner, waits until it reports all five apps ready, checks each app's
-// /health/ready through its port, then sends SIGTERM and expects everything it started to stop.
+// /health/ready through its port, drives one order through it (npm run smoke), runs the Kafka
+// outage drill, then sends SIGTERM and expects everything it started to stop.
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { SERVICE_NAMES, SERVICES } from '../../libs/contracts/src/services.ts';
@@ -34,6 +35,8 @@ try {
     if (response.status !== 200) throw new Error(`${service} ready answered ${response.status}`);
   }
   console.log('[stack-check] all five apps answered /health/ready with 200');
+  // One full order as a new user would place it (npm run smoke, against the apps' own ports).
+  execFileSync(process.execPath, [join(root, 'tools/smoke/smoke.ts')], { stdio: 'inherit' });
   // Kafka stops: every app turns 503 within seconds, and 200 again once the broker is back.
   execFileSync(process.execPath, [join(root, 'tools/drills/kafka-outage.ts')], { stdio: 'inherit' });
 } finally {
