@@ -3,10 +3,10 @@
 // is called on its own port (npm run stack). Prints a timeline; exits 1 on any failure.
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SERVICES, type ServiceName } from '../../libs/contracts/src/services.ts';
 
-const root = join(import.meta.dirname, '../..');
 const gateway = process.argv[2]?.replace(/\/$/, '');
 const timeoutMs = Number(process.env.SMOKE_TIMEOUT_MS ?? 60_000);
 const started = Date.now();
@@ -17,9 +17,11 @@ const base = (service: ServiceName) =>
 
 function adminPassword(): string {
   if (process.env.ADMIN_PASSWORD) return process.env.ADMIN_PASSWORD;
-  const file = join(root, '.secrets/admin-password');
+  const file = join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'commerce/admin-password');
   if (existsSync(file)) return readFileSync(file, 'utf8').trim();
-  throw new Error('set ADMIN_PASSWORD (the stack admin password; npm run stack keeps it in .secrets/admin-password)');
+  throw new Error(
+    'set ADMIN_PASSWORD (the stack admin password; npm run stack keeps it in ~/.config/commerce/admin-password)',
+  );
 }
 
 function note(step: string, detail = ''): void {

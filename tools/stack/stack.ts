@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '../../libs/contracts/src/services.ts';
@@ -20,12 +21,15 @@ const smtpPort = Number(process.env.SMTP_SINK_PORT ?? '1025');
 const adminEmail = process.env.ADMIN_EMAIL ?? 'admin@commerce.local';
 const say = (line: string) => console.log(`[stack] ${line}`);
 
-/** A development secret: from the environment, else generated once into the gitignored .secrets/. */
+// Per machine, like the `commerce` database the stack keeps: every checkout finds the same admin.
+const secretsDir = join(process.env.XDG_CONFIG_HOME ?? join(homedir(), '.config'), 'commerce');
+
+/** A development secret: from the environment, else generated once into ~/.config/commerce (outside git). */
 function devSecret(name: string, fromEnv: string | undefined): string {
   if (fromEnv) return fromEnv;
-  const file = join(root, '.secrets', name);
+  const file = join(secretsDir, name);
   if (!existsSync(file)) {
-    mkdirSync(join(root, '.secrets'), { recursive: true });
+    mkdirSync(secretsDir, { recursive: true, mode: 0o700 });
     writeFileSync(file, randomBytes(12).toString('base64url'), { mode: 0o600 });
   }
   return readFileSync(file, 'utf8').trim();
@@ -169,7 +173,9 @@ try {
     say(
       `  ${service.padEnd(12)} http://127.0.0.1:${SERVICES[service].port}/${SERVICES[service].prefix}  (health: …/health/ready)`,
     );
-  say(`admin: ${adminEmail} / password in .secrets/admin-password (development only; set ADMIN_PASSWORD to choose)`);
+  say(
+    `admin: ${adminEmail} / password in ${join(secretsDir, 'admin-password')} (development only; ADMIN_PASSWORD chooses it)`,
+  );
   say('Ctrl-C stops everything this command started.');
 } catch (error) {
   console.error(`[stack] ${(error as Error).message}`);
