@@ -18,7 +18,16 @@ export interface TestDatabase {
 
 /** A short id unique to this test file's run, usable in database, role, topic and group names. */
 export function uniqueId(prefix = 't'): string {
-  return `${prefix}${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
+  return `${prefix}${Date.now().toString(36)}${runTag()}${randomBytes(2).toString('hex')}`;
+}
+
+/** Two hex digits naming this test run (from the global setup), so its teardown finds its own topics. */
+function runTag(): string {
+  try {
+    return inject('runTag') ?? randomBytes(1).toString('hex');
+  } catch {
+    return randomBytes(1).toString('hex'); // outside a test worker: no run to belong to
+  }
 }
 
 export function migrationsDir(service: ServiceName): string {

@@ -1,7 +1,8 @@
 import type { TestProject } from 'vitest/node';
 import { dockerAnswers, startContainers } from './containers.ts';
 import { chooseInfra, infraFromEnv, localInfra } from './infra.ts';
-import { sweepStaleTestResources } from './sweep.ts';
+import { randomBytes } from 'node:crypto';
+import { sweepOwnTestTopics, sweepStaleTestResources } from './sweep.ts';
 
 /**
  * Finds the real infrastructure once per test run and hands it to every test file (see chooseInfra).
@@ -15,8 +16,16 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     localInfra,
   });
   project.provide('infra', infra);
+  const runTag = randomBytes(1).toString('hex');
+  const since = Date.now() - 1000;
+  project.provide('runTag', runTag);
   await sweepStaleTestResources(infra).catch((error) =>
     console.warn(`[testing] could not sweep stale test resources: ${error}`),
   );
-  return stop;
+  return async () => {
+    await sweepOwnTestTopics(infra, runTag, since).catch((error) =>
+      console.warn(`[testing] could not delete this run's topics: ${error}`),
+    );
+    await stop?.();
+  };
 }

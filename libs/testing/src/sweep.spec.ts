@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { uniqueId } from './database.ts';
-import { isStaleTestResource } from './sweep.ts';
+import { isOwnRunTestResource, isStaleTestResource } from './sweep.ts';
 
 describe('stale test resources', () => {
   it('are names made by uniqueId more than an hour ago', () => {
@@ -24,5 +24,17 @@ describe('stale test resources', () => {
     ]) {
       expect(isStaleTestResource(name)).toBe(false);
     }
+  });
+
+  it("of this run are the names made since its start with its tag, not another run's", () => {
+    const since = Date.now() - 1000;
+    const tag = inject('runTag');
+    expect(isOwnRunTestResource(`${uniqueId()}.order.placed`, tag, since)).toBe(true);
+    expect(isOwnRunTestResource(`${uniqueId()}.order`, tag, since)).toBe(true);
+    const otherTag = tag === 'ff' ? '00' : 'ff';
+    const now = Date.now().toString(36);
+    expect(isOwnRunTestResource(`t${now}${otherTag}abcd.order.placed`, tag, since)).toBe(false);
+    expect(isOwnRunTestResource(`t${(since - 60_000).toString(36)}${tag}abcd.order.placed`, tag, since)).toBe(false);
+    expect(isOwnRunTestResource('order.placed', tag, since)).toBe(false);
   });
 });

@@ -42,4 +42,33 @@ export async function sweepStaleTestResources(infra: TestInfra): Promise<void> {
   }
 }
 
-export { isStale as isStaleTestResource };
+/** Whether `name` was made by the run tagged `tag` that started at `since` (its own resources). */
+function isOwnRun(name: string, tag: string, since: number): boolean {
+  const match = NAME.exec(name);
+  return (
+    !!match &&
+    parseInt(match[1], 36) >= since &&
+    name.slice(match[0].indexOf(match[1]) + match[1].length).startsWith(tag)
+  );
+}
+
+/**
+ * Deletes the topics and consumer groups this run made, at its end: a broker keeping every run's
+ * partitions restarts ever more slowly (the outage drill restarts it).
+ */
+export async function sweepOwnTestTopics(infra: TestInfra, tag: string, since: number): Promise<number> {
+  const kafka = new Kafka({ clientId: 'test-sweep', brokers: infra.kafkaBrokers, logLevel: logLevel.NOTHING });
+  const kafkaAdmin = kafka.admin();
+  await kafkaAdmin.connect();
+  try {
+    const own = (await kafkaAdmin.listTopics()).filter((t) => isOwnRun(t, tag, since));
+    if (own.length) await kafkaAdmin.deleteTopics({ topics: own });
+    const groups = (await kafkaAdmin.listGroups()).groups.map((g) => g.groupId).filter((g) => isOwnRun(g, tag, since));
+    if (groups.length) await kafkaAdmin.deleteGroups(groups).catch(() => undefined);
+    return own.length;
+  } finally {
+    await kafkaAdmin.disconnect();
+  }
+}
+
+export { isOwnRun as isOwnRunTestResource, isStale as isStaleTestResource };
