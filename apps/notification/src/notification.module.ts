@@ -1,7 +1,7 @@
 import { KafkaModule, MessagingModule } from '@commerce/messaging';
 import { OutboxModule } from '@commerce/outbox';
 import { DatabaseModule } from '@commerce/platform';
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { MailDispatcher } from './mail/mail-dispatcher.ts';
 import { SmtpMailer } from './mail/smtp-mailer.ts';
 import { NotificationDatabase } from './notification.database.ts';
@@ -16,11 +16,9 @@ import { RecordWelcomeHandler } from './notifications/record-welcome.handler.ts'
 import { SentNotificationFeed } from './notifications/sent-notification-feed.ts';
 import { UsersRepository } from './users/users.repository.ts';
 
-// Global because MessagingModule instantiates the handlers inside its own module, which imports
-// nothing of the app's: what they inject must be global, as the database client is.
+// Shared by the HTTP side, the mail dispatcher and the event handlers (MessagingModule imports it).
 const repositories = [NotificationsRepository, UsersRepository];
 
-@Global()
 @Module({ providers: repositories, exports: repositories })
 class NotificationRepositoriesModule {}
 
@@ -40,6 +38,7 @@ class NotificationRepositoriesModule {}
         RecordOrderConfirmedHandler,
         RecordOrderCancelledHandler,
       ],
+      imports: [NotificationRepositoriesModule],
     }),
   ],
   controllers: [NotificationsController],

@@ -17,6 +17,7 @@ import { VoidPaymentHandler } from './payments/void-payment.handler.ts';
     MessagingModule.forRoot({
       database: PaymentDatabase,
       handlers: [AuthorizePaymentHandler, CapturePaymentHandler, VoidPaymentHandler],
+      imports: [PaymentsModule],
     }),
   ],
 })

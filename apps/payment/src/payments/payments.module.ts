@@ -1,14 +1,10 @@
-import { Global, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { PaymentGateway } from '../gateway/payment-gateway.ts';
 import { SimulatedPaymentGateway } from '../gateway/simulated-payment-gateway.ts';
 import { PaymentsController } from './payments.controller.ts';
 import { PaymentsRepository } from './payments.repository.ts';
 
-/**
- * Payments: the route, the repository and the card network. Global because the event handlers are
- * instantiated inside MessagingModule, which sees only its own providers and global ones.
- */
-@Global()
+/** Payments: the route, the repository and the card network, which the event handlers also use. */
 @Module({
   controllers: [PaymentsController],
   providers: [
