@@ -11,22 +11,31 @@ export function deadLetterTopicOf(eventType: string, prefix = ''): string {
   return deadLetterTopic(topicOf(eventType, prefix));
 }
 
-/** Creates the topics that do not exist yet (auto-creation is off); returns the ones it created. */
+/** Creates the topics that do not exist yet (auto-creation is off) and waits for their leaders; returns the ones it created. */
 export async function ensureTopics(
   admin: Admin,
   topics: string[],
   options: { partitions: number; replicationFactor: number },
 ): Promise<string[]> {
+  const wanted = [...new Set(topics)];
   const existing = new Set(await admin.listTopics());
-  const missing = [...new Set(topics)].filter((topic) => !existing.has(topic));
-  if (missing.length === 0) return [];
-  await admin.createTopics({
-    waitForLeaders: true,
-    topics: missing.map((topic) => ({
-      topic,
-      numPartitions: options.partitions,
-      replicationFactor: options.replicationFactor,
-    })),
-  });
+  const missing = wanted.filter((topic) => !existing.has(topic));
+  if (missing.length > 0) {
+    await admin.createTopics({
+      waitForLeaders: true,
+      topics: missing.map((topic) => ({
+        topic,
+        numPartitions: options.partitions,
+        replicationFactor: options.replicationFactor,
+      })),
+    });
+  }
+  // Right after creation (or a broker restart) a busy broker may not serve the partitions yet; a
+  // consumer subscribing then crashes and restarts. Throwing here makes the caller retry instead.
+  const { topics: found } = await admin.fetchTopicMetadata({ topics: wanted });
+  const leaderless = found.filter((t) => t.partitions.length === 0 || t.partitions.some((p) => p.leader < 0));
+  if (leaderless.length > 0) {
+    throw new Error(`no partition leader yet for ${leaderless.map((t) => t.name).join(', ')}`);
+  }
   return missing;
 }
