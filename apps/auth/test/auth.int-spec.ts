@@ -106,6 +106,7 @@ describe('auth', () => {
         [{ email: "x' OR '1'='1", password: 'long enough pass', name: 'A' }, 'email'],
         [{ email: 'a@example.com', password: 'long enough pass' }, 'name'],
         [{ email: 'a@example.com', password: 'long enough pass', name: 'A', roles: ['admin'] }, '(body)'],
+        [{ email: 'a@example.com', password: 'long enough pass', name: 'a\u0000b' }, 'name'],
       ];
       for (const [body, field] of cases) {
         const response = await post('register', body);

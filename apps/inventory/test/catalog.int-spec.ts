@@ -206,16 +206,22 @@ describe('the catalog over HTTP', () => {
     expect((await inventory.product(id)).available).toBe(2147000000);
   });
 
-  it('lets anyone read a product, and answers 404 for an unknown one', async () => {
+  it('lets anyone read a product; 404 for an unknown sku, 422 for what cannot be one', async () => {
     const id = sku('READ');
     await inventory.createProduct(id, 3, { name: 'Readable', priceCents: 42 });
     expect(await inventory.call('GET', `/products/${id}`)).toMatchObject({
       status: 200,
       body: { sku: id, name: 'Readable', priceCents: 42, currency: 'USD', available: 3, reserved: 0, sold: 0 },
     });
-    const missing = await inventory.call('GET', `/products/${encodeURIComponent("x'; DROP TABLE products;--")}`);
+    const missing = await inventory.call('GET', `/products/${sku('NONE')}`);
     expect(missing.status).toBe(404);
     expect(missing.contentType).toContain(PROBLEM_CONTENT_TYPE);
+    // Not an sku at all: SQL-looking text, a NUL character.
+    for (const bad of ["x'; DROP TABLE products;--", 'a\u0000b']) {
+      const refused = await inventory.call('GET', `/products/${encodeURIComponent(bad)}`);
+      expect(refused.status).toBe(422);
+      expect(refused.contentType).toContain(PROBLEM_CONTENT_TYPE);
+    }
   });
 
   it('lists products in sku order, a page at a time', async () => {

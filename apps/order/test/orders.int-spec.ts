@@ -13,6 +13,7 @@ import {
   uniqueId,
   waitFor,
 } from '@commerce/testing';
+import { createEvent } from '@commerce/contracts';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { orderApp } from '../src/app.ts';
@@ -120,6 +121,27 @@ describe('order', () => {
         const { status, body } = await place({ items: [{ sku: other, quantity: 1 }], paymentToken: 'tok_ok' });
         return status === 202 && body.totalCents === 175;
       });
+      // An older event delivered late (a redriven dead letter) does not bring the old price back.
+      const stale = createEvent(
+        'product.upserted',
+        { sku: other, name: 'Gadget (old)', priceCents: 100, currency: 'USD' },
+        { source: 'inventory', aggregateId: other, correlationId: randomUUID() },
+      );
+      await events.send({ ...stale, occurredAt: new Date(Date.now() - 3600_000).toISOString() });
+      // The inbox row commits with the handler's changes: once it is there, the event was handled.
+      await waitFor(
+        async () =>
+          (await adminQuery(db, 'SELECT 1 FROM orders.inbox WHERE event_id = $1', [stale.eventId])).length === 1,
+        { what: 'the late event to be handled' },
+      );
+      const [row] = await adminQuery<{ name: string; price_cents: number }>(
+        db,
+        'SELECT name, price_cents FROM orders.catalog_products WHERE sku = $1',
+        [other],
+      );
+      expect(row).toEqual({ name: 'Gadget', price_cents: 175 });
+      const { body } = await place({ items: [{ sku: other, quantity: 1 }], paymentToken: 'tok_ok' });
+      expect(body.totalCents).toBe(175);
     });
 
     it('refuses an unknown sku, a quantity under 1, an empty order and unknown fields with 422, creating nothing', async () => {
@@ -144,6 +166,7 @@ describe('order', () => {
           'items',
         ],
         [{ items: [{ sku, quantity: 1 }] }, 'paymentToken'],
+        [{ items: [{ sku, quantity: 1 }], paymentToken: 'tok\u0000' }, 'paymentToken'],
         [{ items: [{ sku, quantity: 1 }], paymentToken: 'tok_ok', totalCents: 1 }, '(body)'],
         [{ items: [{ sku: "x' OR 1=1; --", quantity: 1 }], paymentToken: 'tok_ok' }, 'items.0.sku'],
       ];
@@ -322,6 +345,10 @@ describe('order', () => {
       expect((await statusOf(order.id)).status).toBe('PENDING');
       const admin = await issuer.token({ roles: ['customer', 'admin'] });
       expect((await call('GET', `/${order.id}`, undefined, { authorization: `Bearer ${admin}` })).status).toBe(200);
+      // Reading, yes; cancelling someone else's order, no.
+      expect((await call('POST', `/${order.id}/cancel`, undefined, { authorization: `Bearer ${admin}` })).status).toBe(
+        403,
+      );
       expect((await call('GET', `/${randomUUID()}`)).status).toBe(404);
       expect((await call('GET', '/not-a-uuid')).status).toBe(422);
     });

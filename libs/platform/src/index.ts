@@ -2,6 +2,7 @@ export {
   ACCESS_TOKEN_ALGORITHMS,
   ACCESS_TOKEN_KEYS,
   type AccessTokenKeys,
+  AccessTokenKeysUnavailableError,
   type AuthenticatedUser,
   InvalidAccessTokenError,
   remoteAccessTokenKeys,

@@ -44,6 +44,8 @@ describe('the access-token guard, against a real JWKS over HTTP', () => {
   let issuer: TestIssuer;
   let app: INestApplication;
   let base: string;
+  let keysDown: INestApplication;
+  let keysDownBase: string;
 
   beforeAll(async () => {
     issuer = await startTestIssuer();
@@ -67,8 +69,31 @@ describe('the access-token guard, against a real JWKS over HTTP', () => {
     app.useGlobalFilters(new ProblemDetailsFilter());
     await app.listen(0, '127.0.0.1');
     base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
+
+    // The same routes, trusting a JWKS nothing serves (auth down).
+    @Module({
+      controllers: [ProbeController],
+      providers: [
+        {
+          provide: ACCESS_TOKEN_KEYS,
+          useValue: remoteAccessTokenKeys({
+            jwksUrl: 'http://127.0.0.1:1/.well-known/jwks.json',
+            issuer: issuer.env.AUTH_ISSUER,
+            audience: issuer.env.AUTH_AUDIENCE,
+            cacheMaxAgeMs: 600_000,
+            cooldownMs: 0,
+          }),
+        },
+      ],
+    })
+    class KeysDownModule {}
+    keysDown = await NestFactory.create(KeysDownModule, { logger: false });
+    keysDown.useGlobalFilters(new ProblemDetailsFilter());
+    await keysDown.listen(0, '127.0.0.1');
+    keysDownBase = (await keysDown.getUrl()).replace('[::1]', '127.0.0.1');
   });
   afterAll(async () => {
+    await keysDown?.close();
     await app?.close();
     await issuer?.close();
   });
@@ -121,5 +146,22 @@ describe('the access-token guard, against a real JWKS over HTTP', () => {
     expect(response.status).toBe(422);
     const body = (await response.json()) as { errors: Array<{ field: string }> };
     expect(body.errors.map((e: { field: string }) => e.field).sort()).toEqual(['(query)', 'limit']);
+  });
+
+  it('answers 503, not 401 or 500, when the keys cannot be fetched', async () => {
+    const response = await fetch(`${keysDownBase}/me`, {
+      headers: { authorization: `Bearer ${await issuer.token()}` },
+    });
+    expect(response.status).toBe(503);
+    expect(response.headers.get('content-type')).toContain('application/problem+json');
+    // Without a token there is nothing to verify: still 401.
+    expect((await fetch(`${keysDownBase}/me`)).status).toBe(401);
+  });
+
+  it('answers 422 for a NUL character in any input string', async () => {
+    const response = await fetch(`${base}/search?limit=${encodeURIComponent('1\u0000')}`);
+    expect(response.status).toBe(422);
+    const body = (await response.json()) as { errors: Array<{ field: string; message: string }> };
+    expect(body.errors).toEqual([{ field: 'limit', message: 'must not contain NUL characters' }]);
   });
 });

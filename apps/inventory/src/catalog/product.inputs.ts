@@ -7,6 +7,9 @@ const sku = z
   .string()
   .regex(SKU_PATTERN, 'letters, digits, ".", "-" or "_" (starting with a letter or digit), at most 64 characters');
 const name = z.string().trim().min(1).max(200);
+
+/** The `:sku` of a product route. */
+export const SkuParam = sku;
 const priceCents = z.number().int().min(0).max(100_000_000);
 
 /** POST /products */

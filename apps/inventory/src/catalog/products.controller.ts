@@ -1,7 +1,7 @@
 import { Authenticated, ZodPipe } from '@commerce/platform';
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
 import { Catalog } from './catalog.ts';
-import { CreateProductInput, ListProductsQuery, RestockInput, UpdateProductInput } from './product.inputs.ts';
+import { CreateProductInput, ListProductsQuery, RestockInput, SkuParam, UpdateProductInput } from './product.inputs.ts';
 import type { ProductView } from './product.view.ts';
 
 const admin = { roles: ['admin'] };
@@ -20,7 +20,7 @@ export class ProductsController {
   @Patch(':sku')
   @Authenticated(admin)
   update(
-    @Param('sku') sku: string,
+    @Param('sku', new ZodPipe(SkuParam)) sku: string,
     @Body(new ZodPipe(UpdateProductInput)) input: UpdateProductInput,
   ): Promise<ProductView> {
     return this.catalog.update(sku, input);
@@ -29,7 +29,10 @@ export class ProductsController {
   @Post(':sku/restock')
   @HttpCode(200)
   @Authenticated(admin)
-  restock(@Param('sku') sku: string, @Body(new ZodPipe(RestockInput)) input: RestockInput): Promise<ProductView> {
+  restock(
+    @Param('sku', new ZodPipe(SkuParam)) sku: string,
+    @Body(new ZodPipe(RestockInput)) input: RestockInput,
+  ): Promise<ProductView> {
     return this.catalog.restock(sku, input);
   }
 
@@ -41,7 +44,7 @@ export class ProductsController {
   }
 
   @Get(':sku')
-  get(@Param('sku') sku: string): Promise<ProductView> {
+  get(@Param('sku', new ZodPipe(SkuParam)) sku: string): Promise<ProductView> {
     return this.catalog.get(sku);
   }
 }

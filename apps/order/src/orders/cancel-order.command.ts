@@ -2,7 +2,7 @@ import type { AuthenticatedUser } from '@commerce/platform';
 import { Command } from '@nestjs/cqrs';
 import type { OrderView } from './orders.repository.ts';
 
-/** The customer (or an admin) cancels a PENDING order. */
+/** The customer cancels their PENDING order. */
 export class CancelOrderCommand extends Command<OrderView> {
   constructor(
     readonly orderId: string,

@@ -6,6 +6,7 @@ import {
   ForbiddenException,
   Inject,
   Injectable,
+  ServiceUnavailableException,
   SetMetadata,
   UnauthorizedException,
   UseGuards,
@@ -16,6 +17,7 @@ import {
   ACCESS_TOKEN_KEYS,
   type AccessTokenKeys,
   type AuthenticatedUser,
+  AccessTokenKeysUnavailableError,
   InvalidAccessTokenError,
   verifyAccessToken,
 } from './access-token.ts';
@@ -55,6 +57,9 @@ export class AccessTokenGuard implements CanActivate {
       request.user = await verifyAccessToken(token!, this.keys);
     } catch (error) {
       if (error instanceof InvalidAccessTokenError) this.refuse(context, error.message);
+      if (error instanceof AccessTokenKeysUnavailableError) {
+        throw new ServiceUnavailableException(`${error.message} Try again shortly.`, { cause: error });
+      }
       throw error;
     }
     const required = this.reflector.getAllAndOverride<string[]>(ROLES, targets) ?? [];

@@ -50,6 +50,14 @@ export class InvalidAccessTokenError extends Error {
   }
 }
 
+/** The keys could not be fetched (auth down or slow): nobody's token can be judged right now. */
+export class AccessTokenKeysUnavailableError extends Error {
+  constructor(options?: { cause?: unknown }) {
+    super('The keys that verify access tokens cannot be fetched right now.', options);
+    this.name = 'AccessTokenKeysUnavailableError';
+  }
+}
+
 /** Verifies signature, issuer, audience and expiry; returns the user the token stands for. */
 export async function verifyAccessToken(token: string, keys: AccessTokenKeys): Promise<AuthenticatedUser> {
   try {
@@ -67,8 +75,10 @@ export async function verifyAccessToken(token: string, keys: AccessTokenKeys): P
     };
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw new InvalidAccessTokenError('The access token has expired.');
-    if (error instanceof errors.JOSEError) throw new InvalidAccessTokenError('The access token is not valid.');
-    // The JWKS could not be fetched, or something else unexpected: not the caller's fault.
-    throw error;
+    // A JWKS that times out or cannot be fetched says nothing about the token: not the caller's fault.
+    if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
+      throw new AccessTokenKeysUnavailableError({ cause: error });
+    }
+    throw new InvalidAccessTokenError('The access token is not valid.');
   }
 }

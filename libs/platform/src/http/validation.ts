@@ -2,8 +2,26 @@ import { type ArgumentMetadata, type PipeTransform, UnprocessableEntityException
 import type { z } from 'zod';
 import { problem } from './problem-details.ts';
 
+/** Paths of the strings in `value` that hold a NUL character, which PostgreSQL text cannot store. */
+function nulCharacterPaths(value: unknown, path: string[] = []): string[] {
+  if (typeof value === 'string') return value.includes('\u0000') ? [path.join('.')] : [];
+  if (Array.isArray(value)) return value.flatMap((v, i) => nulCharacterPaths(v, [...path, String(i)]));
+  if (value && typeof value === 'object') {
+    return Object.entries(value).flatMap(([k, v]) => nulCharacterPaths(v, [...path, k]));
+  }
+  return [];
+}
+
 /** Parses `value` with `schema`, or throws a 422 problem naming every field that is wrong. */
 export function parseInput<S extends z.ZodType>(schema: S, value: unknown, what = 'request'): z.infer<S> {
+  const nul = nulCharacterPaths(value);
+  if (nul.length > 0) {
+    throw new UnprocessableEntityException(
+      problem(422, `The ${what} is not valid.`, {
+        errors: nul.map((field) => ({ field: field || `(${what})`, message: 'must not contain NUL characters' })),
+      }),
+    );
+  }
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   throw new UnprocessableEntityException(
