@@ -217,6 +217,33 @@ describe('auth', () => {
       expect((await post('refresh', { refreshToken: other.refreshToken })).status).toBe(200);
     });
 
+    it('leaves no live token in a family whose reuse races with a rotation', async () => {
+      const { body } = await register();
+      for (let round = 0; round < 5; round++) {
+        const { refreshToken: first } = (await (await login(body.email, body.password)).json()) as {
+          refreshToken: string;
+        };
+        const { refreshToken: second } = (await (await post('refresh', { refreshToken: first })).json()) as {
+          refreshToken: string;
+        };
+        // The stolen first token comes back while the owner rotates the second.
+        const [, rotated] = await Promise.all([
+          post('refresh', { refreshToken: first }),
+          post('refresh', { refreshToken: second }),
+        ]);
+        if (rotated.status === 200) {
+          const { refreshToken: third } = (await rotated.json()) as { refreshToken: string };
+          expect((await post('refresh', { refreshToken: third })).status).toBe(401);
+        }
+        const live = await count(
+          `auth.refresh_tokens t JOIN auth.users u ON u.id = t.user_id
+           WHERE u.email = $1 AND t.revoked_at IS NULL AND t.used_at IS NULL`,
+          [body.email],
+        );
+        expect(live).toBe(0);
+      }
+    });
+
     it('spends a refresh token once when two requests race with it', async () => {
       const { body } = await register();
       const { refreshToken } = (await (await login(body.email, body.password)).json()) as { refreshToken: string };
@@ -238,8 +265,8 @@ describe('auth', () => {
     it('blocks an email after repeated failures with 429 and Retry-After, even with the right password', async () => {
       const { body } = await register();
       const statuses = [];
-      for (let i = 0; i < 3; i++) statuses.push((await login(body.email, 'wrong password')).status);
-      expect(statuses).toEqual([401, 401, 429]);
+      for (let i = 0; i < 4; i++) statuses.push((await login(body.email, 'wrong password')).status);
+      expect(statuses).toEqual([401, 401, 401, 429]);
       const blocked = await login(body.email, body.password);
       expect(blocked.status).toBe(429);
       expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
@@ -249,12 +276,21 @@ describe('auth', () => {
     it('blocks a client address that fails across many emails; other addresses go on', async () => {
       const ip = from();
       const { body } = await register();
-      for (let i = 0; i < 5; i++) {
+      for (let i = 0; i < 6; i++) {
         expect((await login(`${uniqueId('guess')}@example.com`, 'wrong password', ip)).status).toBe(401);
       }
       expect((await login(`${uniqueId('guess')}@example.com`, 'wrong password', ip)).status).toBe(429);
       expect((await login(body.email, body.password, ip)).status).toBe(429);
       expect((await login(body.email, body.password, from())).status).toBe(200);
+    });
+
+    it('verifies no more passwords than the limit when many attempts arrive at once', async () => {
+      const { body } = await register();
+      const statuses = (await Promise.all(Array.from({ length: 12 }, () => login(body.email, 'wrong password')))).map(
+        (r) => r.status,
+      );
+      expect(statuses.filter((s) => s === 401)).toHaveLength(3);
+      expect(statuses.filter((s) => s === 429)).toHaveLength(9);
     });
 
     it('clears an email count on success', async () => {

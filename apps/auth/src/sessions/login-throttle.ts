@@ -9,8 +9,9 @@ export function throttleKeys(email: string, address: string): { email: string; a
 }
 
 /**
- * Failed logins counted in Postgres per email and per client address, so every replica sees the
- * same counts. Past the limit within the window, the key is blocked for the lockout period.
+ * Login attempts counted in Postgres per email and per client address, so every replica sees the
+ * same counts. An attempt is counted BEFORE its password is checked: of many attempts made at once,
+ * only as many as the limit allows are ever verified. A success takes its count back.
  */
 @Injectable()
 export class LoginThrottle {
@@ -19,43 +20,49 @@ export class LoginThrottle {
     @Inject(APP_CONFIG) private readonly config: AuthConfig,
   ) {}
 
-  /** Seconds until the attempt may be made, or 0 when neither key is blocked. */
-  async retryAfterSeconds(email: string, address: string): Promise<number> {
-    const keys = throttleKeys(email, address);
-    const [row] = await this.db.$queryRaw<Array<{ seconds: number | null }>>`
-      SELECT ceil(extract(epoch FROM max(blocked_until) - now()))::int AS seconds
-      FROM login_throttle
-      WHERE key IN (${keys.email}, ${keys.address}) AND blocked_until > now()`;
-    return row?.seconds ?? 0;
-  }
-
-  /** Counts a failure on both keys; blocks a key that reaches its limit. Returns the block, if any. */
-  async recordFailure(email: string, address: string): Promise<number> {
+  /**
+   * Counts an attempt on both keys. Returns 0 when it may go ahead, else the seconds until it may
+   * (the key was blocked, or this attempt is past its limit and blocks it).
+   */
+  async admit(email: string, address: string): Promise<number> {
     const keys = throttleKeys(email, address);
     const window = this.config.LOGIN_FAILURE_WINDOW_SECONDS;
     const lockout = this.config.LOGIN_LOCKOUT_SECONDS;
-    // One statement per key: the count moves in the database, never read-modify-write here.
-    const rows = await this.db.$queryRaw<Array<{ seconds: number | null }>>`
+    // One statement per key, under the row's lock: concurrent attempts get consecutive counts.
+    const rows = await this.db.$queryRaw<Array<{ failures: number; max: number; seconds: number | null }>>`
       INSERT INTO login_throttle AS t (key, failures, window_started_at, blocked_until)
-      SELECT k.key, 1, now(), CASE WHEN k.max <= 1 THEN now() + make_interval(secs => ${lockout}) END
-      FROM (VALUES (${keys.email}, ${this.config.LOGIN_MAX_FAILURES_PER_EMAIL}::int),
-                   (${keys.address}, ${this.config.LOGIN_MAX_FAILURES_PER_ADDRESS}::int)) AS k(key, max)
+      SELECT k.key, 1, now(), NULL
+      FROM (VALUES (${keys.email}), (${keys.address})) AS k(key)
       ON CONFLICT (key) DO UPDATE SET
-        failures = CASE WHEN t.window_started_at < now() - make_interval(secs => ${window}) THEN 1 ELSE t.failures + 1 END,
+        failures = CASE WHEN t.window_started_at < now() - make_interval(secs => ${window})
+                         AND (t.blocked_until IS NULL OR t.blocked_until <= now())
+                        THEN 1 ELSE t.failures + 1 END,
         window_started_at = CASE WHEN t.window_started_at < now() - make_interval(secs => ${window})
-                                 THEN now() ELSE t.window_started_at END,
-        blocked_until = CASE
-          WHEN t.window_started_at >= now() - make_interval(secs => ${window})
-           AND t.failures + 1 >= (CASE WHEN t.key LIKE 'email:%' THEN ${this.config.LOGIN_MAX_FAILURES_PER_EMAIL}::int
-                                       ELSE ${this.config.LOGIN_MAX_FAILURES_PER_ADDRESS}::int END)
-          THEN now() + make_interval(secs => ${lockout})
-          ELSE t.blocked_until END
-      RETURNING ceil(extract(epoch FROM blocked_until - now()))::int AS seconds`;
-    return Math.max(0, ...rows.map((r) => r.seconds ?? 0));
+                                  AND (t.blocked_until IS NULL OR t.blocked_until <= now())
+                                 THEN now() ELSE t.window_started_at END
+      RETURNING failures,
+        CASE WHEN key LIKE 'email:%' THEN ${this.config.LOGIN_MAX_FAILURES_PER_EMAIL}::int
+             ELSE ${this.config.LOGIN_MAX_FAILURES_PER_ADDRESS}::int END AS max,
+        ceil(extract(epoch FROM blocked_until - now()))::int AS seconds`;
+    const blocked = Math.max(0, ...rows.map((r) => r.seconds ?? 0));
+    if (blocked > 0) return blocked;
+    const over = rows.filter((r) => r.failures > r.max);
+    if (over.length === 0) return 0;
+    // Past the limit: block the key(s) for the lockout, counted from now.
+    await this.db.$executeRaw`
+      UPDATE login_throttle SET blocked_until = now() + make_interval(secs => ${lockout})
+      WHERE key IN (${keys.email}, ${keys.address})
+        AND failures > CASE WHEN key LIKE 'email:%' THEN ${this.config.LOGIN_MAX_FAILURES_PER_EMAIL}::int
+                            ELSE ${this.config.LOGIN_MAX_FAILURES_PER_ADDRESS}::int END
+        AND (blocked_until IS NULL OR blocked_until <= now())`;
+    return lockout;
   }
 
-  /** A successful login clears the email's count (the address keeps its own). */
+  /** A successful login: the email's count is cleared, and the address gets this attempt back. */
   async recordSuccess(email: string, address: string): Promise<void> {
-    await this.db.loginThrottle.deleteMany({ where: { key: throttleKeys(email, address).email } });
+    const keys = throttleKeys(email, address);
+    await this.db.$executeRaw`DELETE FROM login_throttle WHERE key = ${keys.email}`;
+    await this.db.$executeRaw`
+      UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key = ${keys.address}`;
   }
 }

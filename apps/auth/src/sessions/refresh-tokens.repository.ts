@@ -37,19 +37,24 @@ export class RefreshTokensRepository {
   async rotate(token: string, ttlDays: number): Promise<RefreshOutcome> {
     const hash = digest(token);
     return this.db.$transaction(async (tx) => {
+      const presented = await tx.refreshToken.findUnique({ where: { tokenHash: hash } });
+      if (!presented) return { kind: 'invalid' } as const;
+      // Rotations and revocations of one family take turns, so a revocation cannot miss a
+      // successor issued at the same moment.
+      await this.lockFamily(presented.familyId, tx);
       // Conditional: of two concurrent uses of one token, exactly one spends it.
-      const spent = await tx.$queryRaw<Array<{ user_id: string; family_id: string }>>`
+      const spent = await tx.$queryRaw<Array<{ user_id: string }>>`
         UPDATE refresh_tokens SET used_at = now()
         WHERE token_hash = ${hash} AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
-        RETURNING user_id, family_id`;
+        RETURNING user_id`;
       if (spent.length === 1) {
-        const { user_id: userId, family_id: familyId } = spent[0]!;
-        return { kind: 'rotated', userId, token: await this.issue(userId, ttlDays, familyId, tx) } as const;
+        const userId = spent[0]!.user_id;
+        return { kind: 'rotated', userId, token: await this.issue(userId, ttlDays, presented.familyId, tx) } as const;
       }
-      const known = await tx.refreshToken.findUnique({ where: { tokenHash: hash } });
-      if (known?.usedAt) {
-        await this.revokeFamily(known.familyId, tx);
-        return { kind: 'reused', familyId: known.familyId } as const;
+      const now = await tx.refreshToken.findUniqueOrThrow({ where: { tokenHash: hash } });
+      if (now.usedAt) {
+        await this.revokeFamily(now.familyId, tx);
+        return { kind: 'reused', familyId: now.familyId } as const;
       }
       return { kind: 'invalid' } as const;
     });
@@ -57,8 +62,16 @@ export class RefreshTokensRepository {
 
   /** Revokes the family of `token` (logout); unknown tokens are ignored. */
   async revoke(token: string): Promise<void> {
-    const known = await this.db.refreshToken.findUnique({ where: { tokenHash: digest(token) } });
-    if (known) await this.revokeFamily(known.familyId, this.db);
+    await this.db.$transaction(async (tx) => {
+      const known = await tx.refreshToken.findUnique({ where: { tokenHash: digest(token) } });
+      if (!known) return;
+      await this.lockFamily(known.familyId, tx);
+      await this.revokeFamily(known.familyId, tx);
+    });
+  }
+
+  private async lockFamily(familyId: string, tx: AuthTransaction): Promise<void> {
+    await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${familyId}, 0))`;
   }
 
   private async revokeFamily(familyId: string, tx: AuthTransaction): Promise<void> {

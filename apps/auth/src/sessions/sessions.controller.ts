@@ -62,12 +62,10 @@ export class SessionsController {
     @Res({ passthrough: true }) res: Response,
   ): Promise<TokenPair> {
     const address = req.ip ?? 'unknown';
-    const blocked = await this.throttle.retryAfterSeconds(body.email, address);
-    if (blocked > 0) throw tooManyAttempts(res, blocked);
+    const retryAfter = await this.throttle.admit(body.email, address);
+    if (retryAfter > 0) throw tooManyAttempts(res, retryAfter);
     const user = await this.users.findByEmail(body.email);
     if (!(await verifyPassword(user?.passwordHash, body.password)) || !user) {
-      const nowBlocked = await this.throttle.recordFailure(body.email, address);
-      if (nowBlocked > 0) throw tooManyAttempts(res, nowBlocked);
       throw new UnauthorizedException(WRONG_CREDENTIALS);
     }
     await this.throttle.recordSuccess(body.email, address);
