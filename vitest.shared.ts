@@ -7,7 +7,7 @@ declare module 'vitest' {
   export interface ProvidedContext {
     /** The real Postgres and Kafka the global setup found (libs/testing), handed to every test file. */
     infra: TestInfra;
-    /** Two hex digits in every test resource name of this run; its teardown deletes them. */
+    /** Four hex digits in every test resource name of this run; its teardown deletes them. */
     runTag: string;
   }
 }

@@ -182,12 +182,17 @@ describe('the order-placed choreography, end to end over HTTP', () => {
 
   it('returns the same order for a repeated Idempotency-Key', async () => {
     const sku = await shop.product(3);
+    const buyer = await shop.customer();
     const headers = { 'idempotency-key': `retry-${sku}` };
-    const [first, second] = await Promise.all([
-      shop.place(customer, [{ sku, quantity: 1 }], 'tok_ok', headers),
-      shop.place(customer, [{ sku, quantity: 1 }], 'tok_ok', headers),
+    const [first, second, third] = await Promise.all([
+      shop.place(buyer, [{ sku, quantity: 1 }], 'tok_ok', headers),
+      shop.place(buyer, [{ sku, quantity: 1 }], 'tok_ok', headers),
+      shop.place(buyer, [{ sku, quantity: 1 }], 'tok_ok', headers),
     ]);
-    expect(second.id).toBe(first.id);
-    await shop.settled(customer, first.id);
+    expect(new Set([first.id, second.id, third.id])).toEqual(new Set([first.id]));
+    await shop.settled(buyer, first.id);
+    const { body: orders } = await shop.call('order', 'GET', '?limit=100', { token: buyer.token });
+    expect(orders.items.map((o: { id: string }) => o.id)).toEqual([first.id]);
+    expect(await shop.stock(sku)).toEqual({ available: 2, reserved: 0, sold: 1 });
   });
 });

@@ -21,12 +21,12 @@ export function uniqueId(prefix = 't'): string {
   return `${prefix}${Date.now().toString(36)}${runTag()}${randomBytes(2).toString('hex')}`;
 }
 
-/** Two hex digits naming this test run (from the global setup), so its teardown finds its own topics. */
+/** Four hex digits naming this test run (from the global setup), so its teardown finds its own topics. */
 function runTag(): string {
   try {
-    return inject('runTag') ?? randomBytes(1).toString('hex');
+    return inject('runTag') ?? randomBytes(2).toString('hex');
   } catch {
-    return randomBytes(1).toString('hex'); // outside a test worker: no run to belong to
+    return randomBytes(2).toString('hex'); // outside a test worker: no run to belong to
   }
 }
 

@@ -16,7 +16,7 @@ export default async function setup(project: TestProject): Promise<(() => Promis
     localInfra,
   });
   project.provide('infra', infra);
-  const runTag = randomBytes(1).toString('hex');
+  const runTag = randomBytes(2).toString('hex');
   const since = Date.now() - 1000;
   project.provide('runTag', runTag);
   await sweepStaleTestResources(infra).catch((error) =>

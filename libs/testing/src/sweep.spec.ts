@@ -31,7 +31,7 @@ describe('stale test resources', () => {
     const tag = inject('runTag');
     expect(isOwnRunTestResource(`${uniqueId()}.order.placed`, tag, since)).toBe(true);
     expect(isOwnRunTestResource(`${uniqueId()}.order`, tag, since)).toBe(true);
-    const otherTag = tag === 'ff' ? '00' : 'ff';
+    const otherTag = tag === 'ffff' ? '0000' : 'ffff';
     const now = Date.now().toString(36);
     expect(isOwnRunTestResource(`t${now}${otherTag}abcd.order.placed`, tag, since)).toBe(false);
     expect(isOwnRunTestResource(`t${(since - 60_000).toString(36)}${tag}abcd.order.placed`, tag, since)).toBe(false);

@@ -2,9 +2,10 @@ import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import type { TestInfra } from './infra.ts';
 
-// Test resources are named t<base-36 time><6 hex>…; those older than this belong to no live run.
+// Test resources are named t<base-36 time, 8 characters until 2059><4 hex run tag><4 hex>… (older
+// ones: 6 hex); those older than this belong to no live run.
 const STALE_AFTER_MS = 3600_000;
-const NAME = /^(?:commerce_)?t([0-9a-z]{8,9})[0-9a-f]{6}(?:[._].*)?$/;
+const NAME = /^(?:commerce_)?t([0-9a-z]{8})([0-9a-f]{8}|[0-9a-f]{6})(?:[._].*)?$/;
 
 function isStale(name: string, now = Date.now()): boolean {
   const match = NAME.exec(name);
@@ -45,11 +46,7 @@ export async function sweepStaleTestResources(infra: TestInfra): Promise<void> {
 /** Whether `name` was made by the run tagged `tag` that started at `since` (its own resources). */
 function isOwnRun(name: string, tag: string, since: number): boolean {
   const match = NAME.exec(name);
-  return (
-    !!match &&
-    parseInt(match[1], 36) >= since &&
-    name.slice(match[0].indexOf(match[1]) + match[1].length).startsWith(tag)
-  );
+  return !!match && match[2]!.length === 8 && parseInt(match[1]!, 36) >= since && match[2]!.startsWith(tag);
 }
 
 /**
