@@ -86,6 +86,11 @@ export class TopicReader {
       groupId: this.groupId,
       allowAutoTopicCreation: false,
       maxWaitTimeInMs: 100,
+      // A rebuilt reader joins the same group: the member it replaces must expire (the broker's
+      // minimum, 6 s) well before the 15 s join watchdog, or every rebuild waits on the last one.
+      sessionTimeout: 6_000,
+      heartbeatInterval: 1_000,
+      rebalanceTimeout: 10_000,
     });
     this.consumer = consumer;
     // kafkajs' own restart after a crash can die silently if the broker is not back yet: rebuild then.
