@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent, type EventData, type EVENT_CATALOG, type EventOf } from '@commerce/contracts';
-import { headersOf } from '@commerce/outbox';
 import {
   adminQuery,
   createTestDatabase,
@@ -9,12 +8,13 @@ import {
   type TestApp,
   type TestDatabase,
   type TestIssuer,
+  TestEventPublisher,
   testKafka,
   TopicReader,
   uniqueId,
   waitFor,
 } from '@commerce/testing';
-import { type Kafka, Partitioners, type Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { inventoryApp } from '../src/app.ts';
 
 type Catalog = typeof EVENT_CATALOG;
@@ -61,7 +61,7 @@ export class InventoryHarness {
   issuer!: TestIssuer;
   app!: TestApp;
   reader!: TopicReader;
-  private producer?: Promise<Producer>;
+  private events?: TestEventPublisher;
 
   static async start(env: Record<string, string> = {}): Promise<InventoryHarness> {
     const harness = new InventoryHarness();
@@ -177,29 +177,8 @@ export class InventoryHarness {
    * in the given order, which the consumer keeps: that is how a test knows one was handled before another.
    */
   async send(events: EventOf<OrderEvent>[], partition?: number): Promise<void> {
-    // One producer, connected once, however many sends start at the same time.
-    this.producer ??= (async () => {
-      const producer = this.kafka.producer({
-        allowAutoTopicCreation: false,
-        createPartitioner: Partitioners.DefaultPartitioner,
-      });
-      await producer.connect();
-      return producer;
-    })();
-    const producer = await this.producer;
-    for (const event of events) {
-      await producer.send({
-        topic: this.topic(event.eventType),
-        messages: [
-          {
-            key: event.aggregateId,
-            value: JSON.stringify(event),
-            headers: headersOf(event),
-            ...(partition !== undefined ? { partition } : {}),
-          },
-        ],
-      });
-    }
+    this.events ??= new TestEventPublisher(this.kafka, this.prefix);
+    await this.events.send(events, { partition });
   }
 
   /** Every event inventory has published so far (deduplicated by event id: delivery is at least once). */
@@ -285,7 +264,7 @@ export class InventoryHarness {
 
   async close(): Promise<void> {
     await this.reader?.stop();
-    await (await this.producer)?.disconnect();
+    await this.events?.stop();
     await this.app?.close();
     await this.issuer?.close();
     await this.database?.drop();

@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import { createEvent, type EventOf, type EventType } from '@commerce/contracts';
-import { headersOf } from '@commerce/outbox';
 import {
   adminQuery,
   createTestDatabase,
@@ -11,11 +10,12 @@ import {
   type TestDatabase,
   type TestIssuer,
   type TestSmtpServer,
+  TestEventPublisher,
   testKafka,
   uniqueId,
   waitFor,
 } from '@commerce/testing';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { notificationApp } from '../src/app.ts';
 
 /** One test file's world: its database, SMTP server, token issuer, topics, and the app on them. */
@@ -26,7 +26,7 @@ export class NotificationWorld {
   smtp!: TestSmtpServer;
   issuer!: TestIssuer;
   app!: TestApp;
-  private producer?: Producer;
+  private events?: TestEventPublisher;
   private readonly apps: TestApp[] = [];
 
   /** Starts everything; `env` is added to the app's environment. */
@@ -60,20 +60,8 @@ export class NotificationWorld {
 
   /** Produces events as the outbox relay would: keyed by aggregate id, with the envelope headers. */
   async publish(...events: EventOf<EventType>[]): Promise<void> {
-    if (!this.producer) {
-      // Retries beyond the test client's few: a topic just created may take a moment to be served.
-      this.producer = this.kafka.producer({
-        allowAutoTopicCreation: false,
-        retry: { retries: 10, initialRetryTime: 100, maxRetryTime: 1_000 },
-      });
-      await this.producer.connect();
-    }
-    for (const event of events) {
-      await this.producer.send({
-        topic: `${this.prefix}${event.eventType}`,
-        messages: [{ key: event.aggregateId, value: JSON.stringify(event), headers: headersOf(event) }],
-      });
-    }
+    this.events ??= new TestEventPublisher(this.kafka, this.prefix);
+    await this.events.send(events);
   }
 
   /** Waits until the app's consumers have handled every one of these events. */
@@ -133,7 +121,7 @@ export class NotificationWorld {
   }
 
   async close(): Promise<void> {
-    await this.producer?.disconnect().catch(() => undefined);
+    await this.events?.stop().catch(() => undefined);
     await this.closeApps();
     await this.smtp?.close();
     await this.issuer?.close();

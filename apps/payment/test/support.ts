@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { createEvent, type EventData, type EVENT_CATALOG, EVENT_HEADERS, type EventOf } from '@commerce/contracts';
+import { createEvent, type EventData, type EVENT_CATALOG, type EventOf } from '@commerce/contracts';
 import {
   adminQuery,
   createTestDatabase,
@@ -10,11 +10,12 @@ import {
   type TestApp,
   type TestDatabase,
   type TestIssuer,
+  TestEventPublisher,
   testKafka,
   TopicReader,
   uniqueId,
 } from '@commerce/testing';
-import type { Kafka, Producer } from 'kafkajs';
+import type { Kafka } from 'kafkajs';
 import { paymentApp } from '../src/app.ts';
 
 type Catalog = typeof EVENT_CATALOG;
@@ -63,16 +64,6 @@ export function cancelled(
   return orderEvent('order.cancelled', { orderId, customerId, reason });
 }
 
-/** The Kafka headers the outbox relay sends with an event (libs/outbox `headersOf`). */
-function headersOf(event: EventOf<OrderEventType>): Record<string, string> {
-  return {
-    [EVENT_HEADERS.eventId]: event.eventId,
-    [EVENT_HEADERS.eventType]: event.eventType,
-    [EVENT_HEADERS.eventVersion]: String(event.eventVersion),
-    [EVENT_HEADERS.correlationId]: event.correlationId,
-  };
-}
-
 /** The payment app of one test file, its database, its token issuer, and its Kafka topics. */
 export class PaymentWorld {
   readonly prefix = `${uniqueId()}.`;
@@ -81,7 +72,7 @@ export class PaymentWorld {
   issuer!: TestIssuer;
   app!: TestApp;
   private reader!: TopicReader;
-  private producer?: Producer;
+  private events?: TestEventPublisher;
 
   async start(env: Record<string, string> = {}): Promise<this> {
     this.db = await createTestDatabase(['payment']);
@@ -107,36 +98,19 @@ export class PaymentWorld {
   async stop(): Promise<void> {
     await this.app?.close();
     await this.reader?.stop();
-    await this.producer?.disconnect();
+    await this.events?.stop();
     await this.issuer?.close();
     await this.db?.drop();
   }
 
-  // kafkajs' createTopics gives up when the broker's metadata does not know a just-created topic yet
-  // (UNKNOWN_TOPIC_OR_PARTITION while it waits for leaders): ask again, then wait for every leader.
   topic(type: string): string {
     return `${this.prefix}${type}`;
   }
 
   /** Produces events as the order app's relay would: keyed by aggregate id, with the envelope headers. */
   async send(events: EventOf<OrderEventType>[], options: { partition?: number } = {}): Promise<void> {
-    if (!this.producer) {
-      this.producer = this.kafka.producer({ allowAutoTopicCreation: false, idempotent: true });
-      await this.producer.connect();
-    }
-    for (const event of events) {
-      await this.producer.send({
-        topic: this.topic(event.eventType),
-        messages: [
-          {
-            key: event.aggregateId,
-            value: JSON.stringify(event),
-            headers: headersOf(event),
-            ...(options.partition === undefined ? {} : { partition: options.partition }),
-          },
-        ],
-      });
-    }
+    this.events ??= new TestEventPublisher(this.kafka, this.prefix);
+    await this.events.send(events, options);
   }
 
   /** Payment events about an order that have reached Kafka so far. */
