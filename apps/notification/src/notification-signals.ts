@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { APP_CONFIG, pgConfig, schemaOf } from '@commerce/platform';
+import { APP_CONFIG, PgListener, schemaOf } from '@commerce/platform';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import pg from 'pg';
+import type pg from 'pg';
 import { Subject } from 'rxjs';
 import type { NotificationConfig } from './notification.config.ts';
 import type { NotificationTransaction } from './notification.database.ts';
@@ -23,35 +23,38 @@ export class NotificationSignals implements OnApplicationBootstrap, OnModuleDest
   private readonly logger = new Logger('NotificationSignals');
   private readonly pendingChannel: string;
   private readonly sentChannel: string;
-  private running = false;
-  private listener?: pg.Client;
-  private listening?: Promise<void>;
-  private cancelPause?: () => void;
-  private connected = false;
+  private readonly listener: PgListener;
 
   constructor(@Inject(APP_CONFIG) private readonly config: NotificationConfig) {
     const schema = schemaOf(config.DATABASE_URL);
     this.pendingChannel = `${schema}.notification_pending`;
     this.sentChannel = `${schema}.notification_sent`;
+    // If the connection drops, the dispatchers' polling covers the gap until it is back.
+    this.listener = new PgListener({
+      databaseUrl: config.DATABASE_URL,
+      channels: [this.pendingChannel, this.sentChannel],
+      onNotification: (message) => this.onNotification(message),
+      // Whatever was recorded while nobody listened is due now.
+      onListening: () => this.pending.next(),
+      retryMs: config.MAIL_POLL_INTERVAL_MS,
+      logger: this.logger,
+      name: 'notification signals',
+    });
   }
 
   onApplicationBootstrap(): void {
-    this.running = true;
-    this.listening = this.listen();
+    this.listener.start();
   }
 
   async onModuleDestroy(): Promise<void> {
-    this.running = false;
-    this.cancelPause?.();
-    await this.listener?.end().catch(() => undefined);
-    await this.listening;
+    await this.listener.stop();
     this.pending.complete();
     this.sentElsewhere.complete();
   }
 
   /** Whether the LISTEN connection is up (when it is not, polling and local streams still work). */
   get isListening(): boolean {
-    return this.connected;
+    return this.listener.isListening;
   }
 
   /** Tells the other replicas, when `tx` commits, that an email was sent. */
@@ -78,49 +81,5 @@ export class NotificationSignals implements OnApplicationBootstrap, OnModuleDest
     } catch (error) {
       this.logger.warn({ err: error }, 'unreadable sent-notification announcement ignored');
     }
-  }
-
-  // If the connection drops, the dispatchers' polling covers the gap until it is back.
-  private async listen(): Promise<void> {
-    let failures = 0;
-    while (this.running) {
-      const client = new pg.Client({ ...pgConfig(this.config.DATABASE_URL), connectionTimeoutMillis: 5_000 });
-      this.listener = client;
-      try {
-        const ended = new Promise<void>((resolve) => {
-          client.once('end', resolve);
-          client.on('error', () => resolve());
-        });
-        await client.connect();
-        if (!this.running) break;
-        client.on('notification', (message) => this.onNotification(message));
-        await client.query(`LISTEN ${client.escapeIdentifier(this.pendingChannel)}`);
-        await client.query(`LISTEN ${client.escapeIdentifier(this.sentChannel)}`);
-        this.connected = true;
-        failures = 0;
-        // Whatever was recorded while nobody listened is due now.
-        this.pending.next();
-        await ended;
-      } catch (error) {
-        // Once per outage, not once per reconnect attempt.
-        if (this.running && failures++ === 0)
-          this.logger.warn({ err: error }, 'LISTEN connection failed; polling meanwhile');
-      } finally {
-        this.connected = false;
-        this.listener = undefined;
-        await client.end().catch(() => undefined);
-      }
-      if (this.running) await this.pause(this.config.MAIL_POLL_INTERVAL_MS);
-    }
-  }
-
-  private pause(ms: number): Promise<void> {
-    return new Promise((resolve) => {
-      const timer = setTimeout(resolve, ms);
-      this.cancelPause = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-    });
   }
 }

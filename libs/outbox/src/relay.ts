@@ -1,4 +1,4 @@
-import { pgConfig, schemaOf, withTimeout } from '@commerce/platform';
+import { pgConfig, PgListener, schemaOf, Wakeup, withTimeout } from '@commerce/platform';
 import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import pg from 'pg';
 
@@ -114,11 +114,9 @@ export class OutboxRelay {
   private readonly logger: RelayLogger;
   private running = false;
   private loops: Promise<void>[] = [];
-  private listening?: Promise<void>;
-  private listener?: pg.Client;
+  private listener?: PgListener;
   private cleanupTimer?: NodeJS.Timeout;
-  private readonly sleepers = new Set<() => void>();
-  private woken = false;
+  private readonly wakeup = new Wakeup();
   private cleaning = false;
   private closed = false;
 
@@ -168,7 +166,17 @@ export class OutboxRelay {
   start(): void {
     if (this.running) return;
     this.running = true;
-    this.listening = this.listen();
+    // LISTEN wakes the relay on every commit that wrote events; polling covers a dropped connection.
+    this.listener = new PgListener({
+      databaseUrl: this.options.databaseUrl,
+      channels: [this.channel],
+      onNotification: () => this.wake(),
+      onListening: () => this.wake(),
+      retryMs: this.pollIntervalMs,
+      logger: this.logger,
+      name: 'outbox relay',
+    });
+    this.listener.start();
     // Workers share the table as separate relays would: each holds the keys whose heads it locked,
     // so one can read and mark while another waits for Kafka.
     this.loops = Array.from({ length: this.options.concurrency ?? 2 }, () => this.run());
@@ -187,8 +195,7 @@ export class OutboxRelay {
     clearInterval(this.cleanupTimer);
     this.wake();
     await Promise.all(this.loops);
-    await this.listener?.end().catch(() => undefined);
-    await this.listening;
+    await this.listener?.stop();
     await this.producer.disconnect().catch(() => undefined);
     await this.pool.end();
   }
@@ -200,8 +207,7 @@ export class OutboxRelay {
 
   /** Wakes the relay now (NOTIFY does this on every commit that wrote events). */
   wake(): void {
-    if (this.sleepers.size === 0) this.woken = true;
-    for (const sleeper of this.sleepers) sleeper();
+    this.wakeup.wake();
   }
 
   /** Unpublished rows, the age of the oldest, and the highest attempt count among them. */
@@ -385,46 +391,6 @@ export class OutboxRelay {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.woken) {
-      this.woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.sleepers.add(done);
-    });
-  }
-
-  // A dedicated connection LISTENs for commits that wrote events; if it drops, polling covers
-  // the gap until it is back.
-  private async listen(): Promise<void> {
-    while (this.running) {
-      const client = new pg.Client(pgConfig(this.options.databaseUrl));
-      // Known to stop() from the start, so a stop during connect ends it too.
-      this.listener = client;
-      try {
-        const ended = new Promise<void>((resolve) => {
-          client.once('end', resolve);
-          client.on('error', () => resolve());
-        });
-        await client.connect();
-        if (!this.running) break;
-        client.on('notification', () => this.wake());
-        await client.query(`LISTEN ${client.escapeIdentifier(this.channel)}`);
-        this.wake();
-        await ended;
-      } catch (error) {
-        if (this.running) this.logger.warn({ err: error }, 'outbox relay: LISTEN connection failed; polling meanwhile');
-      } finally {
-        this.listener = undefined;
-        await client.end().catch(() => undefined);
-      }
-      if (this.running) await new Promise((resolve) => setTimeout(resolve, this.pollIntervalMs));
-    }
+    return this.wakeup.sleep(ms);
   }
 }

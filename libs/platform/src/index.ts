@@ -19,6 +19,7 @@ export {
   loadConfig,
 } from './config/config.ts';
 export { DatabaseModule, type PrismaClientLike } from './database/database.module.ts';
+export { PgListener, type PgListenerOptions } from './database/pg-listener.ts';
 export { pgConfig, prismaAdapter, schemaOf } from './database/prisma.ts';
 export { provisionSchemas, type SchemaOwner, serviceDatabaseUrl } from './database/provision.ts';
 export { NotReadyError, type ReadinessCheck, ReadinessRegistry } from './health/readiness.ts';
@@ -41,4 +42,5 @@ export {
   readMigrations,
 } from './migrations/migrations.ts';
 export { PlatformModule } from './platform.module.ts';
+export { Wakeup } from './timing/wakeup.ts';
 export { withTimeout } from './timeout.ts';

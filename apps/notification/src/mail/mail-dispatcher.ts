@@ -1,4 +1,4 @@
-import { APP_CONFIG, ReadinessRegistry } from '@commerce/platform';
+import { APP_CONFIG, ReadinessRegistry, Wakeup } from '@commerce/platform';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import type { NotificationConfig } from '../notification.config.ts';
@@ -32,8 +32,7 @@ export class MailDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('MailDispatcher');
   private running = false;
   private loops: Promise<void>[] = [];
-  private readonly sleepers = new Set<() => void>();
-  private woken = false;
+  private readonly wakeup = new Wakeup();
   private wakeUps?: Subscription;
 
   constructor(
@@ -79,8 +78,7 @@ export class MailDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Wakes a sleeping worker now. */
   wake(): void {
-    if (this.sleepers.size === 0) this.woken = true;
-    for (const sleeper of this.sleepers) sleeper();
+    this.wakeup.wake();
   }
 
   /** Claims one due email and sends it, or backs it off if SMTP refuses it. */
@@ -144,18 +142,6 @@ export class MailDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   }
 
   private sleep(ms: number): Promise<void> {
-    if (this.woken) {
-      this.woken = false;
-      return Promise.resolve();
-    }
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        this.sleepers.delete(done);
-        resolve();
-      };
-      const timer = setTimeout(done, ms);
-      this.sleepers.add(done);
-    });
+    return this.wakeup.sleep(ms);
   }
 }
