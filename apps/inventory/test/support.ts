@@ -16,6 +16,7 @@ import {
 } from '@commerce/testing';
 import type { Kafka } from 'kafkajs';
 import { inventoryApp } from '../src/app.ts';
+import type { ProductView } from '../src/catalog/product.view.ts';
 
 type Catalog = typeof EVENT_CATALOG;
 type OrderEvent = 'order.placed' | 'order.confirmed' | 'order.cancelled';
@@ -39,15 +40,7 @@ export interface Published {
 }
 
 /** A product as the API shows it. */
-export interface ProductBody {
-  sku: string;
-  name: string;
-  priceCents: number;
-  currency: string;
-  available: number;
-  reserved: number;
-  sold: number;
-}
+export type ProductBody = ProductView;
 
 /**
  * The inventory app of one test file, as it runs for real: its own database, a JWKS issuer for
