@@ -1,19 +1,10 @@
-export {
-  type BoundHandler,
-  type ConsumerDatabase,
-  type ConsumerLogger,
-  type ConsumerState,
-  EventConsumer,
-  type EventConsumerOptions,
-} from './consumer/event-consumer.ts';
-export {
-  type EventHandler,
-  handledEventType,
-  HandlesEvent,
-  type HandlerTransaction,
-} from './consumer/event-handler.ts';
-export { EventConsumerService, MessagingModule, type MessagingModuleOptions } from './consumer/messaging.module.ts';
+export { type ConsumerState, EventConsumer, type EventConsumerOptions } from './consumer/event-consumer.ts';
+export { type BoundHandler, type HandlerTransaction, type MessageOrigin } from './consumer/event-handler.ts';
+export { type ConsumerDatabase, type ConsumerLogger, EventPipeline } from './consumer/event-pipeline.ts';
 export { type DeadLetter, deadLetterTopics, readDeadLetters, redrive } from './dead-letters/dead-letter-admin.ts';
 export { DeadLetterPublisher, type DeadLetterReason, DLQ_HEADERS } from './dead-letters/dead-letter-publisher.ts';
-export { createKafka, KafkaConnection, KafkaModule, KafkaTopics } from './kafka.module.ts';
-export { deadLetterTopicOf, ensureTopics, topicOf } from './topics.ts';
+export { cleanInbox, recordInInbox } from './inbox/inbox.ts';
+export { MessagingModule, type MessagingModuleOptions } from './messaging.module.ts';
+export { EventContext } from './transport/event-context.ts';
+export { EventPattern } from './transport/event-pattern.ts';
+export { KafkaEventTransport, type KafkaEventTransportOptions } from './transport/kafka-event-transport.ts';

@@ -3,7 +3,8 @@ import { createEvent, EVENT_CATALOG, type EventCatalog, type EventOf } from '@co
 import { currentCorrelation } from '@commerce/platform';
 import { createTopics, type LedgerDatabase, testKafka, uniqueId } from '@commerce/testing';
 import type { IHeaders, Kafka, Producer } from 'kafkajs';
-import { type BoundHandler, EventConsumer, type EventConsumerOptions } from '../src/consumer/event-consumer.ts';
+import type { BoundHandler } from '../src/consumer/event-handler.ts';
+import { EventConsumer, type EventConsumerOptions } from '../src/consumer/event-consumer.ts';
 
 type Tx = Parameters<Parameters<LedgerDatabase['$transaction']>[0]>[0];
 

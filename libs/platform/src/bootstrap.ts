@@ -15,6 +15,8 @@ export interface AppSpec<C extends BaseConfig = BaseConfig> {
   defaultPort: number;
   configSchema: z.ZodType<C>;
   module(config: C): DynamicModule | Type;
+  /** Connects the app's non-HTTP transports (its Kafka consumer: `app.connectMicroservice({ strategy })`). */
+  connect?(app: INestApplication): void;
 }
 
 /** Validates the config and builds the Nest app (not yet listening). Throws ConfigError on bad env. */
@@ -35,6 +37,10 @@ export async function createApp<C extends BaseConfig>(
   app.set('trust proxy', config.HTTP_TRUST_PROXY === 'false' ? false : config.HTTP_TRUST_PROXY);
   app.setGlobalPrefix(spec.prefix);
   app.enableShutdownHooks();
+  if (spec.connect) {
+    spec.connect(app);
+    await app.startAllMicroservices();
+  }
   return { app, config };
 }
 

@@ -42,5 +42,6 @@ export {
   readMigrations,
 } from './migrations/migrations.ts';
 export { PlatformModule } from './platform.module.ts';
+export { backoff, type BackoffPolicy } from './timing/backoff.ts';
 export { Wakeup } from './timing/wakeup.ts';
 export { withTimeout } from './timeout.ts';

@@ -1,30 +1,10 @@
-import { type EventCatalog, InvalidEventError, readEvent } from '@commerce/contracts';
-import { runWithCorrelation } from '@commerce/platform';
+import type { EventCatalog } from '@commerce/contracts';
+import { backoff, type BackoffPolicy } from '@commerce/platform';
 import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
-import { DeadLetterPublisher, type DeadLetterReason } from '../dead-letters/dead-letter-publisher.ts';
-import type { HandlerTransaction } from './event-handler.ts';
-
-/** A handler as the consumer runs it: its inbox name, its event type, its function. */
-export interface BoundHandler {
-  name: string;
-  eventType: string;
-  handle(event: never, tx: never): Promise<void>;
-}
-
-/** What the consumer needs of the app's Prisma client. */
-export interface ConsumerDatabase {
-  $transaction<R>(
-    fn: (tx: HandlerTransaction) => Promise<R>,
-    options?: { timeout?: number; maxWait?: number },
-  ): Promise<R>;
-  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
-}
-
-export interface ConsumerLogger {
-  log(message: unknown, ...rest: unknown[]): void;
-  warn(message: unknown, ...rest: unknown[]): void;
-  error(message: unknown, ...rest: unknown[]): void;
-}
+import { DeadLetterPublisher } from '../dead-letters/dead-letter-publisher.ts';
+import { cleanInbox } from '../inbox/inbox.ts';
+import type { BoundHandler } from './event-handler.ts';
+import { type ConsumerDatabase, type ConsumerLogger, EventPipeline } from './event-pipeline.ts';
 
 export interface EventConsumerOptions {
   kafka: Kafka;
@@ -36,7 +16,7 @@ export interface EventConsumerOptions {
   /** Attempts per handler before the message is dead-lettered (first try included). */
   maxAttempts?: number;
   /** Backoff between attempts: initialMs × 2^(attempt-1), at most maxMs. */
-  retry?: { initialMs: number; maxMs: number };
+  retry?: BackoffPolicy;
   partitionsConsumedConcurrently?: number;
   /** How long the broker may hold a fetch: it bounds the latency of a quiet partition (kafkajs' 5 s default is too slow). */
   maxWaitTimeInMs?: number;
@@ -52,44 +32,20 @@ export interface EventConsumerOptions {
 
 export type ConsumerState = 'stopped' | 'starting' | 'running' | 'crashed';
 
-type Outcome = 'applied' | 'duplicate' | 'dead-lettered';
-
-// Prisma's codes for "cannot reach / lost / no connection to the database", and pg's socket errors.
-const DATABASE_UNAVAILABLE = new Set([
-  'P1001',
-  'P1002',
-  'P1017',
-  'P2024',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  '57P01',
-  '57P03',
-]);
-
-function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && DATABASE_UNAVAILABLE.has(code)) return true;
-  }
-  return false;
-}
-
 const silent: ConsumerLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 const HEARTBEAT_EVERY_MS = 1_000;
 
 /**
- * Consumes the topics of its handlers as one consumer group. Each message is read against the
- * catalog (older versions upcast); each handler runs in a transaction together with its inbox row,
- * so a redelivery is skipped; a failing handler is retried with backoff, then the message goes to
- * `<topic>.dlq`; an unreadable message goes there at once. Offsets are committed only after that.
+ * One consumer group from join to leave: it subscribes to the topics of its handlers, hands each
+ * message to the EventPipeline, commits offsets only after that, and rebuilds itself after a
+ * crash that kafkajs does not recover from.
  */
 export class EventConsumer {
   state: ConsumerState = 'stopped';
   lastError?: string;
   private consumer?: Consumer;
   private readonly deadLetters: DeadLetterPublisher;
-  private readonly byType = new Map<string, BoundHandler[]>();
+  private readonly pipeline: EventPipeline;
   private readonly logger: ConsumerLogger;
   private readonly prefix: string;
   private restartTimer?: NodeJS.Timeout;
@@ -100,17 +56,24 @@ export class EventConsumer {
   constructor(private readonly options: EventConsumerOptions) {
     this.logger = options.logger ?? silent;
     this.prefix = options.topicPrefix ?? '';
-    for (const handler of options.handlers) {
-      if (!options.catalog[handler.eventType])
-        throw new Error(`${handler.name} handles ${handler.eventType}, which the catalog does not define`);
-      this.byType.set(handler.eventType, [...(this.byType.get(handler.eventType) ?? []), handler]);
-    }
     this.deadLetters = new DeadLetterPublisher(options.kafka, options.groupId);
+    this.pipeline = new EventPipeline({
+      catalog: options.catalog,
+      handlers: options.handlers,
+      database: options.database,
+      deadLetters: this.deadLetters,
+      topicPrefix: this.prefix,
+      maxAttempts: options.maxAttempts ?? 5,
+      retry: options.retry ?? { initialMs: 200, maxMs: 10_000 },
+      handlerTimeoutMs: options.handlerTimeoutMs ?? 30_000,
+      logger: this.logger,
+      isStopping: () => this.stopping,
+    });
   }
 
   /** The topics this consumer reads. */
   get topics(): string[] {
-    return [...this.byType.keys()].map((type) => `${this.prefix}${type}`);
+    return this.pipeline.eventTypes.map((type) => `${this.prefix}${type}`);
   }
 
   /** Joins the group and starts consuming; a crash that kafkajs does not restart is restarted here. */
@@ -189,22 +152,16 @@ export class EventConsumer {
   }
 
   /** Deletes inbox rows older than the retention; a redelivery after that would apply again. */
-  async cleanInbox(): Promise<number> {
-    const ms = this.options.inboxRetentionMs ?? 30 * 24 * 3600_000;
-    return this.options.database.$executeRawUnsafe(
-      `DELETE FROM inbox WHERE processed_at < now() - make_interval(secs => $1::float8 / 1000.0)`,
-      ms,
-    );
+  cleanInbox(): Promise<number> {
+    return cleanInbox(this.options.database, this.options.inboxRetentionMs ?? 30 * 24 * 3600_000);
   }
 
   private worstCaseMs(): number {
     const attempts = this.options.maxAttempts ?? 5;
     const retry = this.options.retry ?? { initialMs: 200, maxMs: 10_000 };
-    const handlers = Math.max(1, ...[...this.byType.values()].map((h) => h.length));
-    const backoff = Array.from({ length: attempts - 1 }, (_, i) =>
-      Math.min(retry.maxMs, retry.initialMs * 2 ** i),
-    ).reduce((a, b) => a + b, 0);
-    return handlers * (attempts * (this.options.handlerTimeoutMs ?? 30_000) + backoff);
+    const waits = Array.from({ length: attempts - 1 }, (_, i) => backoff(i + 1, retry));
+    const backoffTotal = waits.reduce((a, b) => a + b, 0);
+    return this.pipeline.handlersPerEvent * (attempts * (this.options.handlerTimeoutMs ?? 30_000) + backoffTotal);
   }
 
   // kafkajs restarts a consumer after a retriable crash, but if the broker is still down when it
@@ -231,108 +188,12 @@ export class EventConsumer {
   }
 
   private async onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
-    const eventType = topic.slice(this.prefix.length);
-    let event: ReturnType<typeof readEvent>;
-    try {
-      if (!message.value) throw new InvalidEventError('empty message');
-      event = readEvent(this.options.catalog, JSON.parse(message.value.toString('utf8')));
-      if (event.eventType !== eventType)
-        throw new InvalidEventError(`an ${event.eventType} event on the ${eventType} topic`);
-    } catch (error) {
-      await this.deadLetter({ topic, partition, message, reason: 'invalid-message', error, attempts: 1 });
-      return;
-    }
     // Keep the group session alive however long the handlers take.
     const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
     try {
-      await runWithCorrelation(
-        { correlationId: event.correlationId, causationId: event.eventId, eventId: event.eventId, topic },
-        async () => {
-          for (const handler of this.byType.get(eventType) ?? []) {
-            await this.apply(handler, event, { topic, partition, message });
-          }
-        },
-      );
+      await this.pipeline.process({ topic, partition, message });
     } finally {
       clearInterval(beat);
     }
-  }
-
-  private async apply(
-    handler: BoundHandler,
-    event: ReturnType<typeof readEvent>,
-    at: Omit<EachMessagePayload, 'heartbeat' | 'pause'>,
-  ): Promise<Outcome> {
-    const maxAttempts = this.options.maxAttempts ?? 5;
-    const retry = this.options.retry ?? { initialMs: 200, maxMs: 10_000 };
-    for (let attempt = 1; ; attempt++) {
-      try {
-        const outcome = await this.options.database.$transaction(
-          async (tx) => {
-            const fresh = await tx.$executeRawUnsafe(
-              'INSERT INTO inbox (consumer, event_id) VALUES ($1, $2::uuid) ON CONFLICT DO NOTHING',
-              handler.name,
-              event.eventId,
-            );
-            if (fresh === 0) return 'duplicate' as const;
-            await handler.handle(event as never, tx as never);
-            return 'applied' as const;
-          },
-          { timeout: this.options.handlerTimeoutMs ?? 30_000, maxWait: 10_000 },
-        );
-        if (outcome === 'duplicate')
-          this.logger.log({ handler: handler.name, eventId: event.eventId }, 'duplicate event skipped');
-        return outcome;
-      } catch (error) {
-        // Shutting down: leave the message uncommitted for whoever consumes next, not to the DLQ.
-        if (this.stopping) throw error;
-        // The database itself is unreachable: no handler can succeed, so waiting costs no attempt;
-        // the message stays in hand (and its partition waits) until the database is back.
-        if (isDatabaseUnavailable(error)) {
-          const delay = Math.min(retry.maxMs, retry.initialMs * 2 ** Math.min(attempt - 1, 16));
-          this.logger.warn(
-            { handler: handler.name, eventId: event.eventId, retryInMs: delay, err: error },
-            'database unavailable; waiting',
-          );
-          attempt--;
-          await new Promise((resolve) => setTimeout(resolve, delay));
-          continue;
-        }
-        if (attempt >= maxAttempts) {
-          await this.deadLetter({ ...at, reason: 'handler-failed', error, attempts: attempt, handler: handler.name });
-          return 'dead-lettered';
-        }
-        const delay = Math.min(retry.maxMs, retry.initialMs * 2 ** (attempt - 1));
-        this.logger.warn(
-          { handler: handler.name, eventId: event.eventId, attempt, retryInMs: delay, err: error },
-          'handler failed; retrying',
-        );
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
-    }
-  }
-
-  private async deadLetter(args: {
-    topic: string;
-    partition: number;
-    message: EachMessagePayload['message'];
-    reason: DeadLetterReason;
-    error: unknown;
-    attempts: number;
-    handler?: string;
-  }): Promise<void> {
-    this.logger.error(
-      {
-        topic: args.topic,
-        partition: args.partition,
-        offset: args.message.offset,
-        reason: args.reason,
-        handler: args.handler,
-        err: args.error,
-      },
-      'message moved to the dead-letter topic',
-    );
-    // If Kafka refuses the dead letter, this throws: kafkajs redelivers the message; nothing is lost.
-    await this.deadLetters.publish(args);
   }
 }

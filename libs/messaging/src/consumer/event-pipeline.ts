@@ -1,0 +1,205 @@
+import { type Envelope, type EventCatalog, InvalidEventError, readEvent } from '@commerce/contracts';
+import { backoff, type BackoffPolicy, runWithCorrelation } from '@commerce/platform';
+import type { KafkaMessage } from 'kafkajs';
+import type { DeadLetterPublisher, DeadLetterReason } from '../dead-letters/dead-letter-publisher.ts';
+import { recordInInbox } from '../inbox/inbox.ts';
+import type { BoundHandler, HandlerTransaction, MessageOrigin } from './event-handler.ts';
+
+/** What the pipeline needs of the app's Prisma client. */
+export interface ConsumerDatabase {
+  $transaction<R>(
+    fn: (tx: HandlerTransaction) => Promise<R>,
+    options?: { timeout?: number; maxWait?: number },
+  ): Promise<R>;
+  $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+}
+
+export interface ConsumerLogger {
+  log(message: unknown, ...rest: unknown[]): void;
+  warn(message: unknown, ...rest: unknown[]): void;
+  error(message: unknown, ...rest: unknown[]): void;
+}
+
+export interface EventPipelineOptions {
+  catalog: EventCatalog;
+  handlers: BoundHandler[];
+  database: ConsumerDatabase;
+  deadLetters: DeadLetterPublisher;
+  /** The consumer's topic namespace: the event type is the topic without it. */
+  topicPrefix: string;
+  /** Attempts per handler before the message is dead-lettered (first try included). */
+  maxAttempts: number;
+  retry: BackoffPolicy;
+  /** Longest a handler's transaction may run. */
+  handlerTimeoutMs: number;
+  logger: ConsumerLogger;
+  /** True once the consumer is stopping: a failure then leaves the message for the next consumer. */
+  isStopping(): boolean;
+}
+
+/** A Kafka message as the pipeline takes it. */
+export interface IncomingMessage {
+  topic: string;
+  partition: number;
+  message: KafkaMessage;
+}
+
+export type Outcome = 'applied' | 'duplicate' | 'dead-lettered';
+
+// Prisma's codes for "cannot reach / lost / no connection to the database", and pg's socket errors.
+const DATABASE_UNAVAILABLE = new Set([
+  'P1001',
+  'P1002',
+  'P1017',
+  'P2024',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  '57P01',
+  '57P03',
+]);
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'string' && DATABASE_UNAVAILABLE.has(code)) return true;
+  }
+  return false;
+}
+
+function headersOf(message: KafkaMessage): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [name, value] of Object.entries(message.headers ?? {})) {
+    if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
+  }
+  return headers;
+}
+
+/**
+ * What happens to one message: it is read against the catalog (older versions upcast); each of
+ * its handlers runs in a transaction together with its inbox row, so a redelivery is skipped; a
+ * failing handler is retried with backoff, then the message goes to `<topic>.dlq`; an unreadable
+ * message goes there at once. A lost database costs no attempt: the message waits for it.
+ */
+export class EventPipeline {
+  private readonly byType = new Map<string, BoundHandler[]>();
+
+  constructor(private readonly options: EventPipelineOptions) {
+    for (const handler of options.handlers) {
+      if (!options.catalog[handler.eventType])
+        throw new Error(`${handler.name} handles ${handler.eventType}, which the catalog does not define`);
+      this.byType.set(handler.eventType, [...(this.byType.get(handler.eventType) ?? []), handler]);
+    }
+  }
+
+  /** The event types with a handler. */
+  get eventTypes(): string[] {
+    return [...this.byType.keys()];
+  }
+
+  /** The most handlers any one event type has. */
+  get handlersPerEvent(): number {
+    return Math.max(1, ...[...this.byType.values()].map((h) => h.length));
+  }
+
+  /** Handles one message to the end: applied, skipped as a duplicate, or dead-lettered. Throws only while stopping. */
+  async process(incoming: IncomingMessage): Promise<void> {
+    const { topic, message } = incoming;
+    const eventType = topic.slice(this.options.topicPrefix.length);
+    let event: Envelope;
+    try {
+      if (!message.value) throw new InvalidEventError('empty message');
+      event = readEvent(this.options.catalog, JSON.parse(message.value.toString('utf8')));
+      if (event.eventType !== eventType)
+        throw new InvalidEventError(`an ${event.eventType} event on the ${eventType} topic`);
+    } catch (error) {
+      await this.deadLetter(incoming, { reason: 'invalid-message', error, attempts: 1 });
+      return;
+    }
+    const origin: MessageOrigin = {
+      topic,
+      partition: incoming.partition,
+      offset: message.offset,
+      headers: headersOf(message),
+    };
+    await runWithCorrelation(
+      { correlationId: event.correlationId, causationId: event.eventId, eventId: event.eventId, topic },
+      async () => {
+        for (const handler of this.byType.get(eventType) ?? []) await this.apply(handler, event, incoming, origin);
+      },
+    );
+  }
+
+  private async apply(
+    handler: BoundHandler,
+    event: Envelope,
+    incoming: IncomingMessage,
+    origin: MessageOrigin,
+  ): Promise<Outcome> {
+    const { maxAttempts, retry } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const outcome = await this.options.database.$transaction(
+          async (tx) => {
+            if (!(await recordInInbox(tx, handler.name, event.eventId))) return 'duplicate' as const;
+            await handler.handle(event, tx, origin);
+            return 'applied' as const;
+          },
+          { timeout: this.options.handlerTimeoutMs, maxWait: 10_000 },
+        );
+        if (outcome === 'duplicate')
+          this.options.logger.log({ handler: handler.name, eventId: event.eventId }, 'duplicate event skipped');
+        return outcome;
+      } catch (error) {
+        // Shutting down: leave the message uncommitted for whoever consumes next, not to the DLQ.
+        if (this.options.isStopping()) throw error;
+        // The database itself is unreachable: no handler can succeed, so waiting costs no attempt;
+        // the message stays in hand (and its partition waits) until the database is back.
+        if (isDatabaseUnavailable(error)) {
+          const delay = backoff(attempt, retry);
+          this.options.logger.warn(
+            { handler: handler.name, eventId: event.eventId, retryInMs: delay, err: error },
+            'database unavailable; waiting',
+          );
+          attempt--;
+          await new Promise((resolve) => setTimeout(resolve, delay));
+          continue;
+        }
+        if (attempt >= maxAttempts) {
+          await this.deadLetter(incoming, {
+            reason: 'handler-failed',
+            error,
+            attempts: attempt,
+            handler: handler.name,
+          });
+          return 'dead-lettered';
+        }
+        const delay = backoff(attempt, retry);
+        this.options.logger.warn(
+          { handler: handler.name, eventId: event.eventId, attempt, retryInMs: delay, err: error },
+          'handler failed; retrying',
+        );
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  private async deadLetter(
+    incoming: IncomingMessage,
+    why: { reason: DeadLetterReason; error: unknown; attempts: number; handler?: string },
+  ): Promise<void> {
+    this.options.logger.error(
+      {
+        topic: incoming.topic,
+        partition: incoming.partition,
+        offset: incoming.message.offset,
+        reason: why.reason,
+        handler: why.handler,
+        err: why.error,
+      },
+      'message moved to the dead-letter topic',
+    );
+    // If Kafka refuses the dead letter, this throws: kafkajs redelivers the message; nothing is lost.
+    await this.options.deadLetters.publish({ ...incoming, ...why });
+  }
+}

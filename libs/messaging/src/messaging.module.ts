@@ -1,0 +1,76 @@
+import { EVENT_CATALOG, type EventCatalog } from '@commerce/contracts';
+import { deadLetterTopicOf, KafkaTopics, topicOf } from '@commerce/kafka';
+import { APP_CONFIG, APP_SERVICE, type BaseConfig, NotReadyError, ReadinessRegistry } from '@commerce/platform';
+import { type DynamicModule, Logger, Module, type Type } from '@nestjs/common';
+import { Kafka } from 'kafkajs';
+import type { ConsumerDatabase } from './consumer/event-pipeline.ts';
+import { KafkaEventTransport } from './transport/kafka-event-transport.ts';
+
+export interface MessagingModuleOptions {
+  /** The app's Prisma client class: handlers run in its transactions, the inbox is in its schema. */
+  database: Type<ConsumerDatabase>;
+  /** Defaults to the contract's catalog. */
+  catalog?: EventCatalog;
+}
+
+/**
+ * The consuming side of an app: its consumer group as a Nest transport. Handlers are not listed
+ * here: they are the `@EventPattern` methods of the feature modules' controllers, which Nest
+ * discovers when the app connects the transport (`app.connectMicroservice({ strategy })`).
+ */
+@Module({})
+export class MessagingModule {
+  static forRoot(options: MessagingModuleOptions): DynamicModule {
+    return {
+      module: MessagingModule,
+      global: true,
+      providers: [
+        {
+          provide: KafkaEventTransport,
+          inject: [APP_CONFIG, APP_SERVICE, Kafka, KafkaTopics, ReadinessRegistry, options.database],
+          useFactory: (
+            config: BaseConfig,
+            service: string,
+            kafka: Kafka,
+            topics: KafkaTopics,
+            readiness: ReadinessRegistry,
+            database: ConsumerDatabase,
+          ) => {
+            const prefix = config.KAFKA_TOPIC_PREFIX;
+            const groupId = `${prefix}${service}`;
+            const transport = new KafkaEventTransport({
+              kafka,
+              groupId,
+              topicPrefix: prefix,
+              catalog: options.catalog ?? EVENT_CATALOG,
+              database,
+              maxAttempts: config.CONSUMER_MAX_ATTEMPTS,
+              retry: { initialMs: config.CONSUMER_RETRY_INITIAL_MS, maxMs: config.CONSUMER_RETRY_MAX_MS },
+              partitionsConsumedConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY,
+              maxWaitTimeInMs: config.CONSUMER_MAX_WAIT_MS,
+              inboxRetentionMs: config.INBOX_RETENTION_HOURS * 3600_000,
+              logger: new Logger('EventConsumer'),
+              ensureTopics: (types) =>
+                topics.ensure([
+                  ...types.map((t) => topicOf(t, prefix)),
+                  ...types.map((t) => deadLetterTopicOf(t, prefix)),
+                ]),
+            });
+            readiness.register({
+              name: 'consumer',
+              probe: async () => {
+                const consumer = transport.consumer;
+                if (!consumer) return { group: groupId, topics: 0 };
+                if (consumer.state !== 'running')
+                  throw new NotReadyError(`consumer is ${consumer.state}`, { lastError: consumer.lastError });
+                return { group: groupId, topics: consumer.topics.length };
+              },
+            });
+            return transport;
+          },
+        },
+      ],
+      exports: [KafkaEventTransport],
+    };
+  }
+}
