@@ -1,6 +1,6 @@
 import { authApp } from '@commerce/auth-app';
 import { inventoryApp } from '@commerce/inventory-app';
-import { EventConsumerService } from '@commerce/messaging';
+import { KafkaEventTransport } from '@commerce/messaging';
 import { notificationApp } from '@commerce/notification-app';
 import { orderApp } from '@commerce/order-app';
 import { paymentApp } from '@commerce/payment-app';
@@ -176,7 +176,7 @@ export class Shop {
 
   /** Stops or restarts an app's reading of some event types (its consumer keeps its group). */
   consumerOf(service: 'payment' | 'inventory' | 'order' | 'notification') {
-    return this.stack.apps[service]!.app.get(EventConsumerService).consumer!;
+    return this.stack.apps[service]!.app.get(KafkaEventTransport).consumer!;
   }
 
   /** Waits until every group has read every topic it consumes to the end. */

@@ -3,7 +3,9 @@ import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query } from '@n
 import { CommandBus, QueryBus } from '@nestjs/cqrs';
 import { z } from 'zod';
 import { CancelOrderCommand } from './cancel-order.command.ts';
-import { GetOrderHistoryQuery, GetOrderQuery, ListOrdersQuery } from './order-queries.ts';
+import { GetOrderHistoryQuery } from './get-order-history.query.ts';
+import { GetOrderQuery } from './get-order.query.ts';
+import { ListOrdersQuery } from './list-orders.query.ts';
 import { PlaceOrderCommand } from './place-order.command.ts';
 
 // Limits keep one request's work bounded: 50 lines, 1,000 of a sku.
@@ -34,7 +36,7 @@ const ListQuery = z.strictObject({
 
 const OrderId = z.uuid('must be an order id');
 
-/** The order API (CONTRACT.md, order): commands and queries go through the CQRS buses. */
+/** The order API (docs/contract.md, order): commands and queries go through the CQRS buses. */
 @Controller()
 @Authenticated()
 export class OrdersController {

@@ -1,11 +1,30 @@
 import { Module } from '@nestjs/common';
-import { OrderOutcomes } from './order-outcomes.ts';
+import { CatalogModule } from '../catalog/catalog.module.ts';
+import { ApplyOrderOutcomeHandler } from './apply-order-outcome.handler.ts';
+import { CancelOrderHandler } from './cancel-order.handler.ts';
+import { GetOrderHistoryHandler } from './get-order-history.query.ts';
+import { GetOrderHandler } from './get-order.query.ts';
+import { ListOrdersHandler } from './list-orders.query.ts';
+import { OrderOutcomesController } from './order-outcomes.controller.ts';
+import { OrdersController } from './orders.controller.ts';
 import { OrdersRepository } from './orders.repository.ts';
-import { OutcomeApplier } from './outcome.handlers.ts';
+import { PlaceOrderHandler } from './place-order.handler.ts';
 
-/** The order aggregate's persistence and outcome logic, shared by the HTTP side and the event handlers. */
+/**
+ * Orders: placed and cancelled over HTTP (OrdersController), settled by what inventory and
+ * payment answer (OrderOutcomesController). Both sides run the same use cases on the aggregate.
+ */
 @Module({
-  providers: [OrdersRepository, OrderOutcomes, OutcomeApplier],
-  exports: [OrdersRepository, OrderOutcomes, OutcomeApplier],
+  imports: [CatalogModule],
+  controllers: [OrdersController, OrderOutcomesController],
+  providers: [
+    OrdersRepository,
+    PlaceOrderHandler,
+    CancelOrderHandler,
+    ApplyOrderOutcomeHandler,
+    GetOrderHandler,
+    ListOrdersHandler,
+    GetOrderHistoryHandler,
+  ],
 })
 export class OrdersModule {}

@@ -1,5 +1,5 @@
 import { Command } from '@nestjs/cqrs';
-import type { OrderView } from './orders.repository.ts';
+import type { OrderView } from './order.view.ts';
 
 /** A customer places an order; `idempotencyKey` makes a retried request return the same order. */
 export class PlaceOrderCommand extends Command<OrderView> {

@@ -4,8 +4,10 @@ import { UnprocessableEntityException } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { createHash, randomUUID } from 'node:crypto';
 import { OrderDatabase, type OrderTransaction } from '../order.database.ts';
+import { CatalogRepository } from '../catalog/catalog.repository.ts';
 import { Order } from './order.entity.ts';
-import { type OrderView, OrdersRepository } from './orders.repository.ts';
+import type { OrderView } from './order.view.ts';
+import { OrdersRepository } from './orders.repository.ts';
 import { PlaceOrderCommand } from './place-order.command.ts';
 
 function requestHash(command: PlaceOrderCommand): string {
@@ -25,6 +27,7 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
     private readonly db: OrderDatabase,
     private readonly orders: OrdersRepository,
     private readonly outbox: Outbox,
+    private readonly catalog: CatalogRepository,
   ) {}
 
   execute(command: PlaceOrderCommand): Promise<OrderView> {
@@ -74,7 +77,10 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
   }
 
   private async price(tx: OrderTransaction, wanted: PlaceOrderCommand['items']) {
-    const products = await tx.catalogProduct.findMany({ where: { sku: { in: wanted.map((i) => i.sku) } } });
+    const products = await this.catalog.find(
+      tx,
+      wanted.map((i) => i.sku),
+    );
     const bySku = new Map(products.map((p) => [p.sku, p]));
     const unknown = wanted.flatMap((item, index) =>
       bySku.has(item.sku) ? [] : [{ field: `items.${index}.sku`, message: `unknown sku ${item.sku}` }],

@@ -1,28 +1,29 @@
 import { Outbox } from '@commerce/outbox';
-import { Injectable } from '@nestjs/common';
-import type { OrderTransaction } from '../order.database.ts';
-import type { Order, OrderOutcome, Transition } from './order.entity.ts';
+import { Logger } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { ApplyOrderOutcomeCommand } from './apply-order-outcome.command.ts';
+import type { Transition } from './order.entity.ts';
 import { OrdersRepository } from './orders.repository.ts';
 
-type LockedOrder = Order & { totalCents: number; currency: string };
-
 /**
- * Applies an outcome to a locked order and makes it durable: the new state, a history line
- * (also for an outcome that changed nothing), and order.confirmed / order.cancelled in the outbox.
+ * Locks the order (outcomes of one order apply one at a time), lets the aggregate decide, and makes
+ * it durable: the new state, a history line (also for an outcome that changed nothing), and
+ * `order.confirmed` / `order.cancelled` in the outbox.
  */
-@Injectable()
-export class OrderOutcomes {
+@CommandHandler(ApplyOrderOutcomeCommand)
+export class ApplyOrderOutcomeHandler implements ICommandHandler<ApplyOrderOutcomeCommand> {
+  private readonly logger = new Logger('ApplyOrderOutcome');
+
   constructor(
     private readonly orders: OrdersRepository,
     private readonly outbox: Outbox,
   ) {}
 
-  async apply(
-    tx: OrderTransaction,
-    order: LockedOrder,
-    outcome: OrderOutcome,
-    cause?: { eventId: string; eventType: string },
-  ): Promise<Transition> {
+  async execute({ orderId, outcome, tx, cause }: ApplyOrderOutcomeCommand): Promise<Transition> {
+    const order = await this.orders.lock(tx, orderId);
+    // Every outcome answers an order.placed this app committed first; an unknown order is not
+    // ours (another environment's topic, a hand-made message): retried, then dead-lettered.
+    if (!order) throw new Error(`${cause?.eventType ?? outcome.type} for unknown order ${orderId}`);
     const transition = order.apply(outcome);
     const s = order.snapshot;
     const published =
@@ -50,6 +51,8 @@ export class OrderOutcomes {
       ...(transition.changed ? (s.cancelReason ? { reason: s.cancelReason } : {}) : { reason: transition.why }),
     });
     if (published) await this.outbox.add(tx, published);
+    if (!transition.changed)
+      this.logger.log({ orderId, eventId: cause?.eventId }, `${outcome.type} ignored: ${transition.why}`);
     return transition;
   }
 }

@@ -1,11 +1,17 @@
 import type { EventOf } from '@commerce/contracts';
-import { type EventHandler, HandlesEvent } from '@commerce/messaging';
+import { Injectable } from '@nestjs/common';
 import type { OrderTransaction } from '../order.database.ts';
 
-/** Keeps the order app's copy of a product, which prices new orders. */
-@HandlesEvent('product.upserted')
-export class ProductUpsertedHandler implements EventHandler<'product.upserted', OrderTransaction> {
-  async handle(event: EventOf<'product.upserted'>, tx: OrderTransaction): Promise<void> {
+/** The order app's copy of the catalog (`catalog_products`), which prices new orders. */
+@Injectable()
+export class CatalogRepository {
+  /** The products of these skus as the catalog copy has them (unknown skus are absent). */
+  find(tx: OrderTransaction, skus: string[]) {
+    return tx.catalogProduct.findMany({ where: { sku: { in: skus } } });
+  }
+
+  /** Keeps the product as the event describes it, unless a newer event was applied already. */
+  async upsert(tx: OrderTransaction, event: EventOf<'product.upserted'>): Promise<void> {
     const { sku, name, priceCents, currency } = event.data;
     // Events of one sku arrive in order, but a dead letter redriven later would bring back an old
     // price: updated_at holds the applied event's occurredAt, and only a newer event changes the row.
