@@ -4,7 +4,8 @@
 //   redrive <ref>… | --all [--topic <type>]     back to the original topic, key and headers kept
 // Reads KAFKA_BROKERS (default 127.0.0.1:9092) and KAFKA_TOPIC_PREFIX. Redriving a letter twice
 // applies it once: every consumer's inbox has seen its event id.
-import { createKafka, type DeadLetter, deadLetterTopics, readDeadLetters, redrive } from '@commerce/messaging';
+import { createKafka } from '@commerce/kafka';
+import { type DeadLetter, deadLetterTopics, readDeadLetters, redrive } from '@commerce/messaging';
 import { logLevel } from 'kafkajs';
 
 const [command, ...rest] = process.argv.slice(2);

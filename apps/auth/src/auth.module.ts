@@ -1,4 +1,4 @@
-import { KafkaModule } from '@commerce/messaging';
+import { KafkaModule } from '@commerce/kafka';
 import { OutboxModule } from '@commerce/outbox';
 import { ACCESS_TOKEN_KEYS, DatabaseModule } from '@commerce/platform';
 import { Module } from '@nestjs/common';

@@ -1,4 +1,5 @@
-import { KafkaModule, MessagingModule } from '@commerce/messaging';
+import { KafkaModule } from '@commerce/kafka';
+import { MessagingModule } from '@commerce/messaging';
 import { OutboxModule } from '@commerce/outbox';
 import { DatabaseModule } from '@commerce/platform';
 import { Module } from '@nestjs/common';

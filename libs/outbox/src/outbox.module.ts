@@ -1,5 +1,5 @@
 import { EVENT_CATALOG } from '@commerce/contracts';
-import { KafkaTopics, topicOf } from '@commerce/messaging';
+import { KafkaTopics, topicOf } from '@commerce/kafka';
 import { APP_CONFIG, type BaseConfig, NotReadyError, ReadinessRegistry } from '@commerce/platform';
 import {
   type DynamicModule,
