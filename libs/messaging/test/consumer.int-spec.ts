@@ -201,22 +201,19 @@ describe('EventConsumer', () => {
     const handler = new LedgerHandler();
     handler.delayMs = 9_000;
     const consumer = await harness.consume(db, [handler], { sessionTimeoutMs: 6_000 });
-    let rebalances = 0;
     const slow = authorized();
     await harness.publish(slow);
     await waitFor(() => consumer.state === 'running', { what: 'the consumer to join' });
-    const join = waitFor(() => handler.calls.length > 0, { what: 'the slow handler to start' });
-    await join;
-    const watching = setInterval(() => {
-      if (consumer.state !== 'running') rebalances++;
-    }, 100);
+    const joinsBefore = consumer.joins;
+    await waitFor(() => handler.calls.length > 0, { what: 'the slow handler to start' });
     await applied(slow.eventId);
-    clearInterval(watching);
     handler.delayMs = 0;
     const next = authorized();
     await harness.publish(next);
     await applied(next.eventId);
-    expect(rebalances).toBe(0);
+    // Without heartbeats the broker drops the member after 6 s and kafkajs rejoins quietly (no
+    // crash): a second join is the only trace, since the inbox stops the redelivered message.
+    expect(consumer.joins).toBe(joinsBefore);
     expect(handler.calls.filter((id) => id === slow.eventId)).toHaveLength(1);
   }, 60_000);
 

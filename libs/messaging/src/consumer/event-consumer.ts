@@ -43,6 +43,8 @@ const HEARTBEAT_EVERY_MS = 1_000;
 export class EventConsumer {
   state: ConsumerState = 'stopped';
   lastError?: string;
+  /** How often this consumer has joined its group: more than once means a rebalance took its partitions. */
+  joins = 0;
   private consumer?: Consumer;
   private readonly deadLetters: DeadLetterPublisher;
   private readonly pipeline: EventPipeline;
@@ -96,6 +98,7 @@ export class EventConsumer {
     // Events of a consumer this one has since replaced are not this one's news.
     consumer.on(consumer.events.GROUP_JOIN, () => {
       if (this.consumer !== consumer) return;
+      this.joins++;
       this.state = 'running';
       this.lastError = undefined;
     });
