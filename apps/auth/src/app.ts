@@ -1,32 +1,12 @@
 import { SERVICES } from '@commerce/contracts';
-import { type AppSpec, baseConfigSchema } from '@commerce/platform';
-import { z } from 'zod';
+import type { AppSpec } from '@commerce/platform';
+import { type AuthConfig, authConfigSchema } from './auth.config.ts';
 import { AuthModule } from './auth.module.ts';
 
-/** The auth app's configuration: the base variables plus keys, token lifetimes, throttling and the admin. */
-export const authConfigSchema = baseConfigSchema
-  .extend({
-    // PKCS#8 PEM of the Ed25519 (or RSA) key that signs access tokens; or a file holding it.
-    AUTH_SIGNING_KEY: z.string().startsWith('-----BEGIN PRIVATE KEY-----').optional(),
-    // Outside development a missing key stops the app; in development one is generated here, once.
-    AUTH_SIGNING_KEY_FILE: z.string().min(1).default('.secrets/auth-signing-key.pem'),
-    ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
-    REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
-    LOGIN_MAX_FAILURES_PER_EMAIL: z.coerce.number().int().min(1).default(5),
-    LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
-    LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
-    LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).default(900),
-    ADMIN_EMAIL: z.email().optional(),
-    ADMIN_PASSWORD: z.string().min(10, 'at least 10 characters').optional(),
-  })
-  .refine((c) => !c.ADMIN_EMAIL === !c.ADMIN_PASSWORD, {
-    path: ['ADMIN_PASSWORD'],
-    message: 'ADMIN_EMAIL and ADMIN_PASSWORD are set together or not at all',
-  });
-
-export type AuthConfig = z.infer<typeof authConfigSchema>;
-
-/** The auth app: its HTTP prefix and port (CONTRACT.md), its configuration and its root module. */
+/**
+ * The auth app: its HTTP prefix and port (docs/contract.md), its configuration and its root module.
+ * It consumes no events (it only publishes `user.created` through the outbox), so it connects no transport.
+ */
 export const authApp: AppSpec<AuthConfig> = {
   service: 'auth',
   prefix: SERVICES.auth.prefix,

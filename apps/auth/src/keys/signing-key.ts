@@ -13,7 +13,7 @@ import {
 import { createPrivateKey, createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
-import type { AuthConfig } from '../app.ts';
+import type { AuthConfig } from '../auth.config.ts';
 
 /** What an access token says: who, with which roles. */
 export interface AccessTokenSubject {

@@ -1,7 +1,7 @@
 import { APP_CONFIG } from '@commerce/platform';
 import { Inject, Injectable } from '@nestjs/common';
 import { AuthDatabase } from '../auth.database.ts';
-import type { AuthConfig } from '../app.ts';
+import type { AuthConfig } from '../auth.config.ts';
 
 /** Throttle keys of one login attempt: the email tried and the client's address. */
 export function throttleKeys(email: string, address: string): { email: string; address: string } {

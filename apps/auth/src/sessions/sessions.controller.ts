@@ -14,7 +14,7 @@ import {
 import { APP_CONFIG, problem } from '@commerce/platform';
 import type { Request, Response } from 'express';
 import { z } from 'zod';
-import type { AuthConfig } from '../app.ts';
+import type { AuthConfig } from '../auth.config.ts';
 import { SigningKey } from '../keys/signing-key.ts';
 import { email } from '../users/user.entity.ts';
 import { verifyPassword } from '../users/passwords.ts';

@@ -1,6 +1,6 @@
 import { APP_CONFIG } from '@commerce/platform';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs/common';
-import type { AuthConfig } from '../app.ts';
+import type { AuthConfig } from '../auth.config.ts';
 import { hashPassword } from './passwords.ts';
 import { ADMIN, CUSTOMER } from './user.entity.ts';
 import { UsersRepository } from './users.repository.ts';
