@@ -1,6 +1,6 @@
 import type { DeclineReason } from './payment-gateway.ts';
 
-/** The largest amount the simulated network authorizes (CONTRACT.md: over 1,000,000 cents is LIMIT_EXCEEDED). */
+/** The largest amount the simulated network authorizes (docs/contract.md: over 1,000,000 cents is LIMIT_EXCEEDED). */
 export const SIMULATED_LIMIT_CENTS = 1_000_000;
 
 /** Tokens the simulated network knows, and what each answers. */
@@ -11,7 +11,7 @@ export const SIMULATED_TOKENS = {
 } as const satisfies Record<string, 'APPROVED' | DeclineReason>;
 
 /**
- * The simulated network's answer to an authorization (CONTRACT.md, payment): the limit comes first,
+ * The simulated network's answer to an authorization (docs/contract.md, payment): the limit comes first,
  * whatever the token; then the token decides, and a token it does not know is declined.
  */
 export function simulatedDecision(token: string, amountCents: number): 'APPROVED' | DeclineReason {

@@ -12,7 +12,7 @@ import { simulatedDecision } from './simulated-card-network.ts';
 const PREFIX = 'sim_auth_';
 
 /**
- * The simulated card network (CONTRACT.md's tokens and limit). It keeps no state: the authorization
+ * The simulated card network (docs/contract.md: its tokens and limit). It keeps no state: the authorization
  * id is derived from the reference, so a retried authorization (same order) is the same
  * authorization — what a real provider's idempotency key gives — even across restarts and replicas.
  */
