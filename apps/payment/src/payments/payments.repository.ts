@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import type { DeclineReason } from '../gateway/payment-gateway.ts';
-import type { PaymentDatabase, PaymentTransaction } from '../payment.database.ts';
+import { PaymentDatabase, type PaymentTransaction } from '../payment.database.ts';
 import type { OrderPaymentState } from './payment-rules.ts';
 import type { Payment, PaymentStatus } from './payment.entity.ts';
 
@@ -44,6 +44,8 @@ export function stateOf(record: OrderPaymentRecord): OrderPaymentState {
 /** Payments and order tombstones in the `payments` schema (unqualified names: search_path is the schema). */
 @Injectable()
 export class PaymentsRepository {
+  constructor(private readonly db: PaymentDatabase) {}
+
   /**
    * Makes the order's handlers take turns until `tx` ends. Without it, an order.cancelled and an
    * order.placed handled at once could each miss the other's row (a tombstone and a payment).
@@ -55,14 +57,14 @@ export class PaymentsRepository {
 
   /** The order's payment and tombstone, as the rules see them. */
   async recordOf(tx: Queries, orderId: string): Promise<OrderPaymentRecord> {
-    const payment = await this.findByOrder(tx, orderId);
+    const payment = await this.findByOrder(orderId, tx);
     if (payment) return { payment, tombstoned: false };
     const tombstones = await tx.$queryRaw<unknown[]>`SELECT 1 FROM order_tombstones WHERE order_id = ${orderId}`;
     return { payment: null, tombstoned: tombstones.length > 0 };
   }
 
-  /** The payment of an order, if any. */
-  async findByOrder(db: Queries, orderId: string): Promise<Payment | null> {
+  /** The payment of an order, if any; read in `db` (a transaction), or on its own. */
+  async findByOrder(orderId: string, db: Queries = this.db): Promise<Payment | null> {
     const rows = await db.$queryRaw<PaymentRow[]>`
       SELECT id::text, order_id, customer_id, status, amount_cents, currency, failure_reason, authorization_id
       FROM payments WHERE order_id = ${orderId}`;
