@@ -1,8 +1,10 @@
 import { TopicReader, waitFor } from '@commerce/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { AuthorizePaymentHandler } from '../src/payments/authorize-payment.handler.ts';
-import { VoidPaymentHandler } from '../src/payments/void-payment.handler.ts';
 import { PaymentDatabase } from '../src/payment.database.ts';
+import { AuthorizePaymentCommand } from '../src/payments/authorize-payment.command.ts';
+import { AuthorizePaymentHandler } from '../src/payments/authorize-payment.handler.ts';
+import { VoidPaymentCommand } from '../src/payments/void-payment.command.ts';
+import { VoidPaymentHandler } from '../src/payments/void-payment.handler.ts';
 import { cancelled, confirmed, PaymentWorld, placed } from './support.ts';
 
 describe('payment, driven by order events over Kafka', () => {
@@ -216,7 +218,8 @@ describe('payment, driven by order events over Kafka', () => {
       expect(letter.headers).toMatchObject({
         'event-id': confirmation.eventId,
         'dlq-reason': 'handler-failed',
-        'dlq-handler': 'CapturePaymentHandler',
+        // One handler per event type and app: the transport names it by the type.
+        'dlq-handler': 'order.confirmed',
         'dlq-attempts': '3',
       });
       expect(letter.headers['dlq-error']).toMatch(/no payment/);
@@ -247,7 +250,9 @@ describe('the payment handlers in concurrent transactions on the real database',
     const first = placed();
     const { orderId, customerId } = first.data;
     const copies = [first, ...Array.from({ length: 5 }, () => placed({ orderId, customerId }))];
-    await Promise.all(copies.map((event) => db.$transaction((tx) => authorize.handle(event, tx))));
+    await Promise.all(
+      copies.map((event) => db.$transaction((tx) => authorize.execute(new AuthorizePaymentCommand(event, tx)))),
+    );
     const stored = await world.stored(orderId);
     expect(stored.payments).toHaveLength(1);
     expect(stored.outboxTopics).toEqual(['payment.authorized']);
@@ -257,8 +262,10 @@ describe('the payment handlers in concurrent transactions on the real database',
     const orders = Array.from({ length: 10 }, () => placed());
     await Promise.all(
       orders.flatMap((event) => [
-        db.$transaction((tx) => authorize.handle(event, tx)),
-        db.$transaction((tx) => cancel.handle(cancelled(event.data.orderId, event.data.customerId), tx)),
+        db.$transaction((tx) => authorize.execute(new AuthorizePaymentCommand(event, tx))),
+        db.$transaction((tx) =>
+          cancel.execute(new VoidPaymentCommand(cancelled(event.data.orderId, event.data.customerId), tx)),
+        ),
       ]),
     );
     for (const { data } of orders) {

@@ -1,19 +1,17 @@
-import type { EventOf } from '@commerce/contracts';
-import { type EventHandler, HandlesEvent } from '@commerce/messaging';
 import { Outbox } from '@commerce/outbox';
-import { Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { randomUUID } from 'node:crypto';
 import { PaymentGateway } from '../gateway/payment-gateway.ts';
-import type { PaymentTransaction } from '../payment.database.ts';
+import { AuthorizePaymentCommand } from './authorize-payment.command.ts';
 import { logNothing } from './decision-log.ts';
 import { decide } from './payment-rules.ts';
 import { outcomeOf, type Payment } from './payment.entity.ts';
 import { PaymentsRepository, stateOf } from './payments.repository.ts';
 
 /** order.placed: authorize the order's total, once per order, unless the order was already cancelled. */
-@Injectable()
-@HandlesEvent('order.placed')
-export class AuthorizePaymentHandler implements EventHandler<'order.placed', PaymentTransaction> {
+@CommandHandler(AuthorizePaymentCommand)
+export class AuthorizePaymentHandler implements ICommandHandler<AuthorizePaymentCommand> {
   private readonly logger = new Logger(AuthorizePaymentHandler.name);
 
   constructor(
@@ -22,7 +20,7 @@ export class AuthorizePaymentHandler implements EventHandler<'order.placed', Pay
     private readonly outbox: Outbox,
   ) {}
 
-  async handle(event: EventOf<'order.placed'>, tx: PaymentTransaction): Promise<void> {
+  async execute({ event, tx }: AuthorizePaymentCommand): Promise<void> {
     const { orderId, customerId, totalCents, currency, paymentToken } = event.data;
     await this.payments.lockOrder(tx, orderId);
     const decision = decide(stateOf(await this.payments.recordOf(tx, orderId)), 'order.placed');

@@ -1,17 +1,15 @@
-import type { EventOf } from '@commerce/contracts';
-import { type EventHandler, HandlesEvent } from '@commerce/messaging';
 import { Outbox } from '@commerce/outbox';
-import { Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { PaymentGateway } from '../gateway/payment-gateway.ts';
-import type { PaymentTransaction } from '../payment.database.ts';
+import { CapturePaymentCommand } from './capture-payment.command.ts';
 import { logNothing } from './decision-log.ts';
 import { decide } from './payment-rules.ts';
 import { PaymentsRepository, stateOf } from './payments.repository.ts';
 
 /** order.confirmed: capture the authorized payment, once. */
-@Injectable()
-@HandlesEvent('order.confirmed')
-export class CapturePaymentHandler implements EventHandler<'order.confirmed', PaymentTransaction> {
+@CommandHandler(CapturePaymentCommand)
+export class CapturePaymentHandler implements ICommandHandler<CapturePaymentCommand> {
   private readonly logger = new Logger(CapturePaymentHandler.name);
 
   constructor(
@@ -20,7 +18,7 @@ export class CapturePaymentHandler implements EventHandler<'order.confirmed', Pa
     private readonly outbox: Outbox,
   ) {}
 
-  async handle(event: EventOf<'order.confirmed'>, tx: PaymentTransaction): Promise<void> {
+  async execute({ event, tx }: CapturePaymentCommand): Promise<void> {
     const { orderId } = event.data;
     await this.payments.lockOrder(tx, orderId);
     const record = await this.payments.recordOf(tx, orderId);

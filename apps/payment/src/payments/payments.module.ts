@@ -1,17 +1,26 @@
 import { Module } from '@nestjs/common';
-import { PaymentGateway } from '../gateway/payment-gateway.ts';
-import { SimulatedPaymentGateway } from '../gateway/simulated-payment-gateway.ts';
+import { GatewayModule } from '../gateway/gateway.module.ts';
+import { AuthorizePaymentHandler } from './authorize-payment.handler.ts';
+import { CapturePaymentHandler } from './capture-payment.handler.ts';
+import { GetPaymentHandler } from './get-payment.query.ts';
+import { PaymentEventsController } from './payment-events.controller.ts';
 import { PaymentsController } from './payments.controller.ts';
 import { PaymentsRepository } from './payments.repository.ts';
+import { VoidPaymentHandler } from './void-payment.handler.ts';
 
-/** Payments: the route, the repository and the card network, which the event handlers also use. */
+/**
+ * Payments: authorized, captured and voided as the order's events arrive (PaymentEventsController),
+ * shown to the order's customer over HTTP (PaymentsController). The card network is the gateway's.
+ */
 @Module({
-  controllers: [PaymentsController],
+  imports: [GatewayModule],
+  controllers: [PaymentsController, PaymentEventsController],
   providers: [
     PaymentsRepository,
-    // The card network behind the port: a real provider's adapter replaces this one line.
-    { provide: PaymentGateway, useClass: SimulatedPaymentGateway },
+    AuthorizePaymentHandler,
+    CapturePaymentHandler,
+    VoidPaymentHandler,
+    GetPaymentHandler,
   ],
-  exports: [PaymentsRepository, PaymentGateway],
 })
 export class PaymentsModule {}

@@ -1,17 +1,15 @@
-import type { EventOf } from '@commerce/contracts';
-import { type EventHandler, HandlesEvent } from '@commerce/messaging';
 import { Outbox } from '@commerce/outbox';
-import { Injectable, Logger } from '@nestjs/common';
+import { Logger } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { PaymentGateway } from '../gateway/payment-gateway.ts';
-import type { PaymentTransaction } from '../payment.database.ts';
+import { VoidPaymentCommand } from './void-payment.command.ts';
 import { logNothing } from './decision-log.ts';
 import { decide } from './payment-rules.ts';
 import { PaymentsRepository, stateOf } from './payments.repository.ts';
 
 /** order.cancelled: void an authorization, or remember the cancellation so a late order.placed is refused. */
-@Injectable()
-@HandlesEvent('order.cancelled')
-export class VoidPaymentHandler implements EventHandler<'order.cancelled', PaymentTransaction> {
+@CommandHandler(VoidPaymentCommand)
+export class VoidPaymentHandler implements ICommandHandler<VoidPaymentCommand> {
   private readonly logger = new Logger(VoidPaymentHandler.name);
 
   constructor(
@@ -20,7 +18,7 @@ export class VoidPaymentHandler implements EventHandler<'order.cancelled', Payme
     private readonly outbox: Outbox,
   ) {}
 
-  async handle(event: EventOf<'order.cancelled'>, tx: PaymentTransaction): Promise<void> {
+  async execute({ event, tx }: VoidPaymentCommand): Promise<void> {
     const { orderId, customerId, reason } = event.data;
     await this.payments.lockOrder(tx, orderId);
     const record = await this.payments.recordOf(tx, orderId);
