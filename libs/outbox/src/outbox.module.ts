@@ -12,7 +12,7 @@ import {
 } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { Outbox } from './outbox.service.ts';
-import { OutboxRelay } from './relay.ts';
+import { OutboxRelay } from './relay/outbox-relay.ts';
 
 type EventType = keyof typeof EVENT_CATALOG;
 

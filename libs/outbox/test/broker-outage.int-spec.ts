@@ -13,7 +13,7 @@ import {
   waitFor,
 } from '@commerce/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { OutboxRelay } from '../src/relay.ts';
+import { OutboxRelay } from '../src/relay/outbox-relay.ts';
 import { authorized, commit, sequencesByKey } from './support.ts';
 
 // Counts each event once, however many copies at-least-once delivery brought.

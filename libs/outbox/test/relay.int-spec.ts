@@ -13,7 +13,7 @@ import {
 import type { Kafka } from 'kafkajs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { addToOutbox } from '../src/outbox.ts';
-import { OutboxRelay, type OutboxRelayOptions } from '../src/relay.ts';
+import { OutboxRelay, type OutboxRelayOptions } from '../src/relay/outbox-relay.ts';
 import { EVENT_CATALOG, type EventOf } from '@commerce/contracts';
 import { EventConsumer } from '@commerce/messaging';
 
