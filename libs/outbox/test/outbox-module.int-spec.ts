@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { EventOf } from '@commerce/contracts';
-import { type EventHandler, HandlesEvent, KafkaModule, MessagingModule } from '@commerce/messaging';
+import { KafkaModule } from '@commerce/kafka';
+import { EventContext, EventPattern, KafkaEventTransport, MessagingModule } from '@commerce/messaging';
 import { type AppSpec, baseConfigSchema, DatabaseModule, runWithCorrelation } from '@commerce/platform';
 import {
   createTestDatabase,
@@ -13,7 +14,8 @@ import {
   uniqueId,
   waitFor,
 } from '@commerce/testing';
-import { Injectable, Module } from '@nestjs/common';
+import { Controller, Module } from '@nestjs/common';
+import { Ctx, Payload } from '@nestjs/microservices';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { OutboxModule } from '../src/outbox.module.ts';
 import { Outbox } from '../src/outbox.service.ts';
@@ -34,13 +36,13 @@ interface HealthReport {
 type Tx = Parameters<Parameters<LedgerDatabase['$transaction']>[0]>[0];
 
 // A handler that publishes in turn: what it publishes must carry the handled event's correlation.
-@Injectable()
-@HandlesEvent('payment.authorized')
-class CaptureWhenAuthorized implements EventHandler<'payment.authorized', Tx> {
+@Controller()
+class CaptureWhenAuthorized {
   constructor(private readonly outbox: Outbox) {}
 
-  async handle(event: EventOf<'payment.authorized'>, tx: Tx): Promise<void> {
-    await this.outbox.add(tx, this.outbox.event('payment.captured', event.data, event.aggregateId));
+  @EventPattern('payment.authorized')
+  async handle(@Payload() event: EventOf<'payment.authorized'>, @Ctx() ctx: EventContext<Tx>): Promise<void> {
+    await this.outbox.add(ctx.tx, this.outbox.event('payment.captured', event.data, event.aggregateId));
   }
 }
 
@@ -49,8 +51,9 @@ class CaptureWhenAuthorized implements EventHandler<'payment.authorized', Tx> {
     DatabaseModule.forRoot(LedgerDatabase),
     KafkaModule.forRoot(),
     OutboxModule.forRoot({ produces: ['payment.authorized', 'payment.captured'] }),
-    MessagingModule.forRoot({ database: LedgerDatabase, handlers: [CaptureWhenAuthorized] }),
+    MessagingModule.forRoot({ database: LedgerDatabase }),
   ],
+  controllers: [CaptureWhenAuthorized],
 })
 class LedgerModule {}
 
@@ -60,6 +63,7 @@ const ledgerApp: AppSpec = {
   defaultPort: 0,
   configSchema: baseConfigSchema,
   module: () => LedgerModule,
+  connect: (app) => app.connectMicroservice({ strategy: app.get(KafkaEventTransport) }, { inheritAppConfig: true }),
 };
 
 describe('OutboxModule and MessagingModule in an app', () => {
@@ -146,7 +150,7 @@ describe('OutboxModule and MessagingModule in an app', () => {
     expect(body.error.outbox.oldestAgeMs).toBeGreaterThan(1500);
     expect(body.error.outbox.message).toMatch(/oldest unpublished event is \d+ ms old \(limit 1500 ms\)/);
     expect(body.info.kafka.status).toBe('up');
-    await db.outboxMessage.deleteMany({ where: { messageKey: 'stuck' } });
+    await db.$executeRaw`DELETE FROM outbox WHERE message_key = 'stuck'`;
     await waitFor(async () => (await ready()).status === 200, { what: 'readiness to return' });
   });
 });
