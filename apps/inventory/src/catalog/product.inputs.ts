@@ -36,8 +36,8 @@ export const RestockInput = z.strictObject({ quantity: z.number().int().min(1).m
 export type RestockInput = z.infer<typeof RestockInput>;
 
 /** GET /products: a page of `limit` products after the sku `cursor`. */
-export const ListProductsQuery = z.strictObject({
+export const ListProductsParams = z.strictObject({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   cursor: sku.optional(),
 });
-export type ListProductsQuery = z.infer<typeof ListProductsQuery>;
+export type ListProductsParams = z.infer<typeof ListProductsParams>;

@@ -1,4 +1,7 @@
-/** A product as the REST API shows it (CONTRACT.md, inventory). */
+import { problem } from '@commerce/platform';
+import { NotFoundException } from '@nestjs/common';
+
+/** A product as the REST API shows it (docs/contract.md, inventory); the supply columns stay inside. */
 export interface ProductView {
   sku: string;
   name: string;
@@ -9,8 +12,13 @@ export interface ProductView {
   sold: number;
 }
 
-/** Picks the public fields of a product row (the supply columns stay inside). */
-export function toProductView(product: ProductView): ProductView {
-  const { sku, name, priceCents, currency, available, reserved, sold } = product;
-  return { sku, name, priceCents, currency, available, reserved, sold };
+/** A page of products in sku order; `nextCursor` is null on the last page. */
+export interface ProductPage {
+  items: ProductView[];
+  nextCursor: string | null;
+}
+
+/** What the API answers for an sku the catalog does not have (404 problem+json). */
+export function noSuchProduct(sku: string): NotFoundException {
+  return new NotFoundException(problem(404, `There is no product with sku ${sku}.`));
 }

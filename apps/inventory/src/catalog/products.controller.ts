@@ -1,20 +1,34 @@
 import { Authenticated, ZodPipe } from '@commerce/platform';
 import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
-import { Catalog } from './catalog.ts';
-import { CreateProductInput, ListProductsQuery, RestockInput, SkuParam, UpdateProductInput } from './product.inputs.ts';
-import type { ProductView } from './product.view.ts';
+import { CommandBus, QueryBus } from '@nestjs/cqrs';
+import { CreateProductCommand } from './create-product.command.ts';
+import { GetProductQuery } from './get-product.query.ts';
+import { ListProductsQuery } from './list-products.query.ts';
+import {
+  CreateProductInput,
+  ListProductsParams,
+  RestockInput,
+  SkuParam,
+  UpdateProductInput,
+} from './product.inputs.ts';
+import type { ProductPage, ProductView } from './product.view.ts';
+import { RestockProductCommand } from './restock-product.command.ts';
+import { UpdateProductCommand } from './update-product.command.ts';
 
 const admin = { roles: ['admin'] };
 
-/** The catalog over HTTP: anyone reads it, admins change it (CONTRACT.md, inventory). */
+/** The catalog over HTTP: anyone reads it, admins change it (docs/contract.md, inventory). */
 @Controller('products')
 export class ProductsController {
-  constructor(private readonly catalog: Catalog) {}
+  constructor(
+    private readonly commands: CommandBus,
+    private readonly queries: QueryBus,
+  ) {}
 
   @Post()
   @Authenticated(admin)
   create(@Body(new ZodPipe(CreateProductInput)) input: CreateProductInput): Promise<ProductView> {
-    return this.catalog.create(input);
+    return this.commands.execute(new CreateProductCommand(input));
   }
 
   @Patch(':sku')
@@ -23,7 +37,7 @@ export class ProductsController {
     @Param('sku', new ZodPipe(SkuParam)) sku: string,
     @Body(new ZodPipe(UpdateProductInput)) input: UpdateProductInput,
   ): Promise<ProductView> {
-    return this.catalog.update(sku, input);
+    return this.commands.execute(new UpdateProductCommand(sku, input));
   }
 
   @Post(':sku/restock')
@@ -33,18 +47,16 @@ export class ProductsController {
     @Param('sku', new ZodPipe(SkuParam)) sku: string,
     @Body(new ZodPipe(RestockInput)) input: RestockInput,
   ): Promise<ProductView> {
-    return this.catalog.restock(sku, input);
+    return this.commands.execute(new RestockProductCommand(sku, input.quantity));
   }
 
   @Get()
-  list(
-    @Query(new ZodPipe(ListProductsQuery)) query: ListProductsQuery,
-  ): Promise<{ items: ProductView[]; nextCursor: string | null }> {
-    return this.catalog.list(query);
+  list(@Query(new ZodPipe(ListProductsParams)) params: ListProductsParams): Promise<ProductPage> {
+    return this.queries.execute(new ListProductsQuery(params.limit, params.cursor));
   }
 
   @Get(':sku')
   get(@Param('sku', new ZodPipe(SkuParam)) sku: string): Promise<ProductView> {
-    return this.catalog.get(sku);
+    return this.queries.execute(new GetProductQuery(sku));
   }
 }
