@@ -3,13 +3,12 @@ import { MessagingModule } from '@commerce/messaging';
 import { OutboxModule } from '@commerce/outbox';
 import { DatabaseModule } from '@commerce/platform';
 import { Module } from '@nestjs/common';
-import { Catalog } from './catalog/catalog.ts';
-import { ProductsController } from './catalog/products.controller.ts';
+import { CqrsModule } from '@nestjs/cqrs';
+import { CatalogModule } from './catalog/catalog.module.ts';
 import { InventoryDatabase } from './inventory.database.ts';
-import { CommitReservationHandler } from './reservations/commit-reservation.handler.ts';
-import { ReleaseReservationHandler } from './reservations/release-reservation.handler.ts';
-import { ReserveStockHandler } from './reservations/reserve-stock.handler.ts';
+import { ReservationsModule } from './reservations/reservations.module.ts';
 
+/** The inventory app: infrastructure, then its features (the catalog, reservations). */
 @Module({
   imports: [
     DatabaseModule.forRoot(InventoryDatabase),
@@ -17,12 +16,10 @@ import { ReserveStockHandler } from './reservations/reserve-stock.handler.ts';
     OutboxModule.forRoot({
       produces: ['product.upserted', 'inventory.reserved', 'inventory.rejected', 'inventory.released'],
     }),
-    MessagingModule.forRoot({
-      database: InventoryDatabase,
-      handlers: [ReserveStockHandler, CommitReservationHandler, ReleaseReservationHandler],
-    }),
+    MessagingModule.forRoot({ database: InventoryDatabase }),
+    CqrsModule.forRoot(),
+    CatalogModule,
+    ReservationsModule,
   ],
-  controllers: [ProductsController],
-  providers: [Catalog],
 })
 export class InventoryModule {}

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { uniqueId } from '@commerce/testing';
+import { CommandBus } from '@nestjs/cqrs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { InventoryDatabase } from '../src/inventory.database.ts';
-import { ReserveStockHandler } from '../src/reservations/reserve-stock.handler.ts';
+import { ReserveStockCommand } from '../src/reservations/reserve-stock.command.ts';
 import { InventoryHarness } from './support.ts';
 
 describe('reservations under concurrency', () => {
@@ -38,13 +39,13 @@ describe('reservations under concurrency', () => {
     expect(await inventory.brokenInvariant()).toEqual([]);
   });
 
-  it('40 transactions at once straight through the handler: never oversold, never a deadlock', async () => {
+  it('40 transactions at once straight through the use case: never oversold, never a deadlock', async () => {
     // Past Kafka, as many transactions as the pool allows race on the same rows; half name the
     // skus in one order and half in the other, which would deadlock without the sorted locking.
     const [a, b] = [sku('RACE-A'), sku('RACE-B')];
     await inventory.createProduct(a, 15);
     await inventory.createProduct(b, 100);
-    const handler = inventory.app.app.get(ReserveStockHandler, { strict: false });
+    const commands = inventory.app.app.get(CommandBus, { strict: false });
     const db = inventory.app.app.get(InventoryDatabase, { strict: false });
     const orders = Array.from({ length: 40 }, () => randomUUID());
 
@@ -55,7 +56,10 @@ describe('reservations under concurrency', () => {
           { sku: b, quantity: 2 },
         ];
         const event = inventory.placed(orderId, i % 2 ? items : items.reverse());
-        return db.$transaction((tx) => handler.handle(event, tx), { maxWait: 30_000, timeout: 30_000 });
+        return db.$transaction((tx) => commands.execute(new ReserveStockCommand(event, tx)), {
+          maxWait: 30_000,
+          timeout: 30_000,
+        });
       }),
     );
     expect(results.filter((r) => r.status === 'rejected')).toEqual([]);

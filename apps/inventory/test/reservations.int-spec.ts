@@ -207,7 +207,7 @@ describe('reservations: order events in, inventory events out', () => {
     // Both event ids were handled (the inbox has each once); the second found the order served.
     expect(
       await inventory.query(
-        `SELECT event_id FROM inventory.inbox WHERE consumer = 'ReserveStockHandler' AND event_id = ANY($1::uuid[]) ORDER BY event_id`,
+        `SELECT event_id FROM inventory.inbox WHERE consumer = 'order.placed' AND event_id = ANY($1::uuid[]) ORDER BY event_id`,
         [[placed.eventId, again.eventId]],
       ),
     ).toHaveLength(2);
@@ -238,7 +238,7 @@ describe('reservations: order events in, inventory events out', () => {
       const [letter] = await dlq.waitFor(1, { filter: (m) => m.key === orderId });
       expect(letter.headers).toMatchObject({
         'dlq-reason': 'handler-failed',
-        'dlq-handler': 'CommitReservationHandler',
+        'dlq-handler': 'order.confirmed',
         'dlq-attempts': '3',
       });
       expect(letter.headers['dlq-error']).toContain(`order ${orderId} was confirmed, but inventory has no reservation`);

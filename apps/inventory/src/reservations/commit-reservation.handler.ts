@@ -1,10 +1,8 @@
-import type { EventOf } from '@commerce/contracts';
-import { type EventHandler, HandlesEvent } from '@commerce/messaging';
-import { Injectable, Logger } from '@nestjs/common';
-import type { InventoryTransaction } from '../inventory.database.ts';
+import { Logger } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { CommitReservationCommand } from './commit-reservation.command.ts';
 import { decide } from './reservation-rules.ts';
-import { lockReservation, reservedLines, setReservationStatus } from './reservations.repository.ts';
-import { commitStock } from './stock-movements.ts';
+import { ReservationsRepository } from './reservations.repository.ts';
 
 /** Thrown for an order.confirmed of an order inventory holds nothing for (see the reservation rules). */
 export class NoReservationError extends Error {
@@ -15,14 +13,15 @@ export class NoReservationError extends Error {
 }
 
 /** order.confirmed: the held stock is sold (reserved → sold). Publishes nothing. */
-@Injectable()
-@HandlesEvent('order.confirmed')
-export class CommitReservationHandler implements EventHandler<'order.confirmed', InventoryTransaction> {
+@CommandHandler(CommitReservationCommand)
+export class CommitReservationHandler implements ICommandHandler<CommitReservationCommand> {
   private readonly logger = new Logger(CommitReservationHandler.name);
 
-  async handle(event: EventOf<'order.confirmed'>, tx: InventoryTransaction): Promise<void> {
+  constructor(private readonly reservations: ReservationsRepository) {}
+
+  async execute({ event, tx }: CommitReservationCommand): Promise<void> {
     const { orderId } = event.data;
-    const reservation = await lockReservation(tx, orderId);
+    const reservation = await this.reservations.lock(tx, orderId);
     const action = decide('order.confirmed', reservation?.status ?? null);
     // A confirmation needs inventory.reserved, which is committed with the HELD row: without a row
     // something is wrong, so fail (retried, then dead-lettered where an operator sees and can
@@ -32,8 +31,8 @@ export class CommitReservationHandler implements EventHandler<'order.confirmed',
       this.logger.log({ orderId, status: reservation?.status }, 'order.confirmed with nothing held: ignored');
       return;
     }
-    await commitStock(tx, orderId, await reservedLines(tx, orderId));
-    await setReservationStatus(tx, orderId, 'COMMITTED');
+    await this.reservations.commitStock(tx, orderId, await this.reservations.heldLines(tx, orderId));
+    await this.reservations.setStatus(tx, orderId, 'COMMITTED');
     this.logger.log({ orderId, reservationId: reservation!.reservationId }, 'reservation committed');
   }
 }

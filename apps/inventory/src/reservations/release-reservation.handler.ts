@@ -1,29 +1,29 @@
-import type { EventOf } from '@commerce/contracts';
-import { type EventHandler, HandlesEvent } from '@commerce/messaging';
 import { Outbox } from '@commerce/outbox';
-import { Injectable, Logger } from '@nestjs/common';
-import type { InventoryTransaction } from '../inventory.database.ts';
+import { Logger } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
+import { ReleaseReservationCommand } from './release-reservation.command.ts';
 import { decide } from './reservation-rules.ts';
-import { lockReservation, recordTombstone, reservedLines, setReservationStatus } from './reservations.repository.ts';
-import { releaseStock } from './stock-movements.ts';
+import { ReservationsRepository } from './reservations.repository.ts';
 
 /**
- * order.cancelled: held stock goes back to available (inventory.released); a cancellation that
+ * order.cancelled: held stock goes back to available (`inventory.released`); a cancellation that
  * comes before its order.placed leaves a tombstone, so the late order.placed reserves nothing.
  */
-@Injectable()
-@HandlesEvent('order.cancelled')
-export class ReleaseReservationHandler implements EventHandler<'order.cancelled', InventoryTransaction> {
+@CommandHandler(ReleaseReservationCommand)
+export class ReleaseReservationHandler implements ICommandHandler<ReleaseReservationCommand> {
   private readonly logger = new Logger(ReleaseReservationHandler.name);
 
-  constructor(private readonly outbox: Outbox) {}
+  constructor(
+    private readonly reservations: ReservationsRepository,
+    private readonly outbox: Outbox,
+  ) {}
 
-  async handle(event: EventOf<'order.cancelled'>, tx: InventoryTransaction): Promise<void> {
+  async execute({ event, tx }: ReleaseReservationCommand): Promise<void> {
     const { orderId } = event.data;
-    const reservation = await lockReservation(tx, orderId);
+    const reservation = await this.reservations.lock(tx, orderId);
     const action = decide('order.cancelled', reservation?.status ?? null);
     if (action === 'tombstone') {
-      await recordTombstone(tx, orderId);
+      await this.reservations.recordTombstone(tx, orderId);
       this.logger.log({ orderId }, 'order cancelled before its order.placed arrived: tombstone kept');
       return;
     }
@@ -32,8 +32,8 @@ export class ReleaseReservationHandler implements EventHandler<'order.cancelled'
       return;
     }
     const { reservationId } = reservation!;
-    await releaseStock(tx, orderId, await reservedLines(tx, orderId));
-    await setReservationStatus(tx, orderId, 'RELEASED');
+    await this.reservations.releaseStock(tx, orderId, await this.reservations.heldLines(tx, orderId));
+    await this.reservations.setStatus(tx, orderId, 'RELEASED');
     await this.outbox.add(tx, this.outbox.event('inventory.released', { orderId, reservationId }, orderId));
     this.logger.log({ orderId, reservationId }, 'reservation released');
   }

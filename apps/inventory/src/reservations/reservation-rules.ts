@@ -1,5 +1,5 @@
 // The reservation rules: what inventory does with an order's event given where the order's
-// reservation stands, and how an order.placed is judged. Pure functions, no I/O: the handlers
+// reservation stands, and how an order.placed is judged. Pure functions, no I/O: the use cases
 // read the state, ask here, and carry out the answer in SQL.
 
 /** Where an order's reservation stands; `null` when inventory has not heard of the order yet. */

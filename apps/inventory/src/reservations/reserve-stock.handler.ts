@@ -1,27 +1,30 @@
-import type { EventOf } from '@commerce/contracts';
-import { type EventHandler, HandlesEvent } from '@commerce/messaging';
 import { Outbox } from '@commerce/outbox';
-import { Injectable, Logger } from '@nestjs/common';
-import type { InventoryTransaction } from '../inventory.database.ts';
+import { Logger } from '@nestjs/common';
+import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { decide, mergeLines, rejectionOf, unknownSkus } from './reservation-rules.ts';
-import { lockReservation, recordHeld, recordRejected, setReservationStatus } from './reservations.repository.ts';
-import { existingSkus, reserveAllOrNone } from './stock-movements.ts';
+import { ReservationsRepository } from './reservations.repository.ts';
+import { ReserveStockCommand } from './reserve-stock.command.ts';
 
-/** order.placed: reserve every item of the order or none, and say which (inventory.reserved | inventory.rejected). */
-@Injectable()
-@HandlesEvent('order.placed')
-export class ReserveStockHandler implements EventHandler<'order.placed', InventoryTransaction> {
+/**
+ * order.placed: reserves every item of the order or none, and says which (`inventory.reserved` |
+ * `inventory.rejected`); refuses an order already cancelled (its tombstone), reserving nothing.
+ */
+@CommandHandler(ReserveStockCommand)
+export class ReserveStockHandler implements ICommandHandler<ReserveStockCommand> {
   private readonly logger = new Logger(ReserveStockHandler.name);
 
-  constructor(private readonly outbox: Outbox) {}
+  constructor(
+    private readonly reservations: ReservationsRepository,
+    private readonly outbox: Outbox,
+  ) {}
 
-  async handle(event: EventOf<'order.placed'>, tx: InventoryTransaction): Promise<void> {
+  async execute({ event, tx }: ReserveStockCommand): Promise<void> {
     const { orderId } = event.data;
-    const reservation = await lockReservation(tx, orderId);
+    const reservation = await this.reservations.lock(tx, orderId);
     const action = decide('order.placed', reservation?.status ?? null);
     if (action === 'refuse') {
       // The order is already CANCELLED: holding stock for it would strand that stock forever.
-      await setReservationStatus(tx, orderId, 'REFUSED_CANCELLED');
+      await this.reservations.setStatus(tx, orderId, 'REFUSED_CANCELLED');
       this.logger.warn({ orderId }, 'order.placed of an order cancelled before it arrived: nothing reserved');
       return;
     }
@@ -31,22 +34,17 @@ export class ReserveStockHandler implements EventHandler<'order.placed', Invento
     }
 
     const lines = mergeLines(event.data.items);
-    const unknown = unknownSkus(
-      lines,
-      await existingSkus(
-        tx,
-        lines.map(({ sku }) => sku),
-      ),
-    );
-    const short = unknown.length > 0 ? [] : await reserveAllOrNone(tx, lines);
+    const skus = lines.map(({ sku }) => sku);
+    const unknown = unknownSkus(lines, await this.reservations.existingSkus(tx, skus));
+    const short = unknown.length > 0 ? [] : await this.reservations.reserveAllOrNone(tx, lines);
     const rejection = rejectionOf({ unknown, short });
     if (rejection) {
-      await recordRejected(tx, orderId, rejection);
+      await this.reservations.recordRejected(tx, orderId, rejection);
       await this.outbox.add(tx, this.outbox.event('inventory.rejected', { orderId, ...rejection }, orderId));
       this.logger.log({ orderId, ...rejection }, 'order rejected');
       return;
     }
-    const reservationId = await recordHeld(tx, orderId, lines);
+    const reservationId = await this.reservations.recordHeld(tx, orderId, lines);
     await this.outbox.add(
       tx,
       this.outbox.event('inventory.reserved', { orderId, reservationId, items: lines }, orderId),
