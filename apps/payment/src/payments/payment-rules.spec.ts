@@ -1,61 +1,69 @@
 import { describe, expect, it } from 'vitest';
-import {
-  decide,
-  ORDER_EVENTS,
-  ORDER_PAYMENT_STATES,
-  type OrderEvent,
-  type OrderPaymentState,
-  type PaymentDecision,
-} from './payment-rules.ts';
+import { decide, ORDER_EVENTS, ORDER_PAYMENT_STATES } from './payment-rules.ts';
 
-// Every (state, event) pair and the action it must give; `nothing` rows also say how loudly.
-const TABLE: Array<[OrderPaymentState, OrderEvent, PaymentDecision['action'], ('log' | 'warn' | 'error')?]> = [
-  ['UNKNOWN', 'order.placed', 'authorize'],
-  ['TOMBSTONED', 'order.placed', 'nothing', 'warn'],
-  ['AUTHORIZED', 'order.placed', 'nothing', 'log'],
-  ['CAPTURED', 'order.placed', 'nothing', 'log'],
-  ['VOIDED', 'order.placed', 'nothing', 'log'],
-  ['FAILED', 'order.placed', 'nothing', 'log'],
+// The states and events as docs/contract.md names them, written here rather than taken from the
+// rules module, so a state or event the rules gain or lose shows up as a difference below.
+const STATES = ['UNKNOWN', 'TOMBSTONED', 'AUTHORIZED', 'CAPTURED', 'VOIDED', 'FAILED'] as const;
+const EVENTS = ['order.placed', 'order.confirmed', 'order.cancelled'] as const;
 
-  ['UNKNOWN', 'order.confirmed', 'retry'],
-  ['TOMBSTONED', 'order.confirmed', 'nothing', 'error'],
-  ['AUTHORIZED', 'order.confirmed', 'capture'],
-  ['CAPTURED', 'order.confirmed', 'nothing', 'log'],
-  ['VOIDED', 'order.confirmed', 'nothing', 'error'],
-  ['FAILED', 'order.confirmed', 'nothing', 'error'],
+const why = expect.stringMatching(/\S/);
+const nothing = (level: 'log' | 'warn' | 'error') => ({ action: 'nothing', why, level });
 
-  ['UNKNOWN', 'order.cancelled', 'tombstone'],
-  ['TOMBSTONED', 'order.cancelled', 'nothing', 'log'],
-  ['AUTHORIZED', 'order.cancelled', 'void'],
-  ['CAPTURED', 'order.cancelled', 'nothing', 'error'],
-  ['VOIDED', 'order.cancelled', 'nothing', 'log'],
-  ['FAILED', 'order.cancelled', 'nothing', 'log'],
-];
+// What each (state, event) pair must decide, written from the choreography, not from decide().
+const EXPECTED: Record<(typeof STATES)[number], Record<(typeof EVENTS)[number], object>> = {
+  UNKNOWN: {
+    'order.placed': { action: 'authorize' },
+    // Confirmed before this app has the payment it followed: behind, so retry (then the DLQ).
+    'order.confirmed': { action: 'retry', why },
+    'order.cancelled': { action: 'tombstone' },
+  },
+  TOMBSTONED: {
+    'order.placed': nothing('warn'),
+    'order.confirmed': nothing('error'),
+    'order.cancelled': nothing('log'),
+  },
+  AUTHORIZED: {
+    'order.placed': nothing('log'),
+    'order.confirmed': { action: 'capture' },
+    'order.cancelled': { action: 'void' },
+  },
+  CAPTURED: {
+    'order.placed': nothing('log'),
+    'order.confirmed': nothing('log'),
+    // A refund is a person's decision, never an automatic void.
+    'order.cancelled': nothing('error'),
+  },
+  VOIDED: {
+    'order.placed': nothing('log'),
+    'order.confirmed': nothing('error'),
+    'order.cancelled': nothing('log'),
+  },
+  FAILED: {
+    'order.placed': nothing('log'),
+    'order.confirmed': nothing('error'),
+    'order.cancelled': nothing('log'),
+  },
+};
+
+const PAIRS = STATES.flatMap((state) => EVENTS.map((event) => [state, event] as const));
 
 describe('the payment rules', () => {
-  it('cover every state × event pair exactly once', () => {
-    const pairs = TABLE.map(([state, event]) => `${state} ${event}`);
-    expect(new Set(pairs).size).toBe(pairs.length);
-    expect(pairs.length).toBe(ORDER_PAYMENT_STATES.length * ORDER_EVENTS.length);
+  it('know exactly the states and events written here', () => {
+    expect([...ORDER_PAYMENT_STATES].sort()).toEqual([...STATES].sort());
+    expect([...ORDER_EVENTS].sort()).toEqual([...EVENTS].sort());
   });
 
-  it.each(TABLE)('%s + %s → %s %s', (state, event, action, level) => {
-    const decision = decide(state, event);
-    expect(decision.action).toBe(action);
-    if (decision.action === 'nothing') {
-      expect(decision.level).toBe(level);
-      expect(decision.why).not.toBe('');
-    }
-    if (decision.action === 'retry') expect(decision.why).not.toBe('');
+  it.each(PAIRS)('%s + %s', (state, event) => {
+    expect(decide(state, event)).toEqual(EXPECTED[state][event]);
   });
 
   it('change a payment only from AUTHORIZED, so a captured, voided or failed payment is final', () => {
     for (const state of ['CAPTURED', 'VOIDED', 'FAILED'] as const)
-      for (const event of ORDER_EVENTS) expect(decide(state, event).action).toBe('nothing');
+      for (const event of EVENTS) expect(decide(state, event).action).toBe('nothing');
   });
 
   it('never authorize for an order that already has a payment or a tombstone', () => {
-    for (const state of ORDER_PAYMENT_STATES.filter((s) => s !== 'UNKNOWN'))
+    for (const state of STATES.filter((s) => s !== 'UNKNOWN'))
       expect(decide(state, 'order.placed').action).not.toBe('authorize');
   });
 });
