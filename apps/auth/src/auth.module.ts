@@ -1,32 +1,26 @@
 import { KafkaModule } from '@commerce/kafka';
 import { OutboxModule } from '@commerce/outbox';
-import { ACCESS_TOKEN_KEYS, DatabaseModule } from '@commerce/platform';
+import { DatabaseModule } from '@commerce/platform';
 import { Module } from '@nestjs/common';
+import { CqrsModule } from '@nestjs/cqrs';
 import { AuthDatabase } from './auth.database.ts';
-import { JwksController } from './keys/jwks.controller.ts';
-import { SigningKey } from './keys/signing-key.ts';
-import { LoginThrottle } from './sessions/login-throttle.ts';
-import { RefreshTokensRepository } from './sessions/refresh-tokens.repository.ts';
-import { SessionsController } from './sessions/sessions.controller.ts';
-import { AdminBootstrap } from './users/admin-bootstrap.ts';
-import { UsersController } from './users/users.controller.ts';
-import { UsersRepository } from './users/users.repository.ts';
+import { KeysModule } from './keys/keys.module.ts';
+import { SessionsModule } from './sessions/sessions.module.ts';
+import { UsersModule } from './users/users.module.ts';
 
+/**
+ * The auth app: infrastructure, then its features (keys, users, sessions). It consumes no events,
+ * so it has no MessagingModule; `user.created` leaves through the outbox.
+ */
 @Module({
   imports: [
     DatabaseModule.forRoot(AuthDatabase),
     KafkaModule.forRoot(),
     OutboxModule.forRoot({ produces: ['user.created'] }),
-  ],
-  controllers: [UsersController, SessionsController, JwksController],
-  providers: [
-    SigningKey,
-    // The auth app verifies its own tokens with its key in memory, not over its own JWKS.
-    { provide: ACCESS_TOKEN_KEYS, useFactory: (key: SigningKey) => key.verificationKeys(), inject: [SigningKey] },
-    UsersRepository,
-    RefreshTokensRepository,
-    LoginThrottle,
-    AdminBootstrap,
+    CqrsModule.forRoot(),
+    KeysModule,
+    UsersModule,
+    SessionsModule,
   ],
 })
 export class AuthModule {}

@@ -1,11 +1,25 @@
-import { APP_CONFIG } from '@commerce/platform';
-import { Inject, Injectable } from '@nestjs/common';
+import { APP_CONFIG, problem } from '@commerce/platform';
+import { HttpException, HttpStatus, Inject, Injectable } from '@nestjs/common';
 import { AuthDatabase } from '../auth.database.ts';
 import type { AuthConfig } from '../auth.config.ts';
 
 /** Throttle keys of one login attempt: the email tried and the client's address. */
 export function throttleKeys(email: string, address: string): { email: string; address: string } {
   return { email: `email:${email}`, address: `address:${address}` };
+}
+
+/** 429: the email or the client address is blocked; the controller sends `retryAfterSeconds` as Retry-After. */
+export class TooManyLoginAttemptsException extends HttpException {
+  readonly retryAfterSeconds: number;
+
+  constructor(seconds: number) {
+    const retryAfterSeconds = Math.max(1, seconds);
+    super(
+      problem(429, `Too many failed logins. Try again in ${retryAfterSeconds} seconds.`),
+      HttpStatus.TOO_MANY_REQUESTS,
+    );
+    this.retryAfterSeconds = retryAfterSeconds;
+  }
 }
 
 /**

@@ -1,25 +1,25 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { AuthDatabase, type AuthTransaction } from '../auth.database.ts';
-
-/** What presenting a refresh token led to. */
-export type RefreshOutcome =
-  { kind: 'rotated'; userId: string; token: string } | { kind: 'reused'; familyId: string } | { kind: 'invalid' };
+import type { AuthTransaction } from '../auth.database.ts';
 
 function digest(token: string): string {
   return createHash('sha256').update(token).digest('hex');
 }
 
+/** A stored refresh token, found by the token itself. */
+export interface StoredRefreshToken {
+  familyId: string;
+  usedAt: Date | null;
+}
+
 /**
- * Refresh tokens: random, stored only as SHA-256, one use each. A token spent twice means it
- * leaked, so the whole family (every token descended from that login) is revoked.
+ * Refresh tokens: random, stored only as SHA-256, each in a family (every token descended from one
+ * login). The rules of spending them are the session use cases'; this holds the rows.
  */
 @Injectable()
 export class RefreshTokensRepository {
-  constructor(private readonly db: AuthDatabase) {}
-
-  /** A new token starting (or continuing) a family. */
-  async issue(userId: string, ttlDays: number, familyId: string = randomUUID(), tx: AuthTransaction = this.db) {
+  /** A new token in `familyId` (a login starts a family, a rotation continues it). */
+  async issue(tx: AuthTransaction, userId: string, familyId: string, ttlDays: number): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     await tx.refreshToken.create({
       data: {
@@ -33,48 +33,32 @@ export class RefreshTokensRepository {
     return token;
   }
 
-  /** Spends `token` and issues its successor; a second use revokes the family. */
-  async rotate(token: string, ttlDays: number): Promise<RefreshOutcome> {
-    const hash = digest(token);
-    return this.db.$transaction(async (tx) => {
-      const presented = await tx.refreshToken.findUnique({ where: { tokenHash: hash } });
-      if (!presented) return { kind: 'invalid' } as const;
-      // Rotations and revocations of one family take turns, so a revocation cannot miss a
-      // successor issued at the same moment.
-      await this.lockFamily(presented.familyId, tx);
-      // Conditional: of two concurrent uses of one token, exactly one spends it.
-      const spent = await tx.$queryRaw<Array<{ user_id: string }>>`
-        UPDATE refresh_tokens SET used_at = now()
-        WHERE token_hash = ${hash} AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
-        RETURNING user_id`;
-      if (spent.length === 1) {
-        const userId = spent[0]!.user_id;
-        return { kind: 'rotated', userId, token: await this.issue(userId, ttlDays, presented.familyId, tx) } as const;
-      }
-      const now = await tx.refreshToken.findUniqueOrThrow({ where: { tokenHash: hash } });
-      if (now.usedAt) {
-        await this.revokeFamily(now.familyId, tx);
-        return { kind: 'reused', familyId: now.familyId } as const;
-      }
-      return { kind: 'invalid' } as const;
+  find(tx: AuthTransaction, token: string): Promise<StoredRefreshToken | null> {
+    return tx.refreshToken.findUnique({
+      where: { tokenHash: digest(token) },
+      select: { familyId: true, usedAt: true },
     });
   }
 
-  /** Revokes the family of `token` (logout); unknown tokens are ignored. */
-  async revoke(token: string): Promise<void> {
-    await this.db.$transaction(async (tx) => {
-      const known = await tx.refreshToken.findUnique({ where: { tokenHash: digest(token) } });
-      if (!known) return;
-      await this.lockFamily(known.familyId, tx);
-      await this.revokeFamily(known.familyId, tx);
-    });
+  /**
+   * Spends `token` if it is unused, unrevoked and unexpired; its user's id, or undefined. A
+   * conditional update: of two concurrent uses of one token, exactly one spends it.
+   */
+  async spend(tx: AuthTransaction, token: string): Promise<string | undefined> {
+    const spent = await tx.$queryRaw<Array<{ user_id: string }>>`
+      UPDATE refresh_tokens SET used_at = now()
+      WHERE token_hash = ${digest(token)} AND used_at IS NULL AND revoked_at IS NULL AND expires_at > now()
+      RETURNING user_id`;
+    return spent[0]?.user_id;
   }
 
-  private async lockFamily(familyId: string, tx: AuthTransaction): Promise<void> {
+  /** Until the transaction ends, rotations and revocations of this family take turns. */
+  async lockFamily(tx: AuthTransaction, familyId: string): Promise<void> {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${familyId}, 0))`;
   }
 
-  private async revokeFamily(familyId: string, tx: AuthTransaction): Promise<void> {
+  /** Revokes every token of the family still unrevoked. */
+  async revokeFamily(tx: AuthTransaction, familyId: string): Promise<void> {
     await tx.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
   }
 }
