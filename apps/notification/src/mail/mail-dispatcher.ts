@@ -1,13 +1,13 @@
-import { APP_CONFIG, ReadinessRegistry, Wakeup } from '@commerce/platform';
+import { APP_CONFIG, backoff, ReadinessRegistry, Wakeup } from '@commerce/platform';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import type { NotificationConfig } from '../notification.config.ts';
 import { NotificationDatabase } from '../notification.database.ts';
-import { NotificationSignals } from '../notification-signals.ts';
-import { messageIdOf, type SentNotificationOf } from '../notifications/notification.entity.ts';
+import { messageIdOf } from '../notifications/notification.entity.ts';
+import { NotificationSignals } from '../notifications/notification-signals.ts';
+import type { SentNotificationOf } from '../notifications/notification.view.ts';
 import { NotificationsRepository } from '../notifications/notifications.repository.ts';
 import { SentNotificationFeed } from '../notifications/sent-notification-feed.ts';
-import { retryDelayMs } from './mail-retry.ts';
 import { SmtpMailer } from './smtp-mailer.ts';
 
 /** What one dispatch did: sent an email, failed to (it backs off), or found none due. */
@@ -17,7 +17,7 @@ export type DispatchOutcome = 'sent' | 'failed' | 'idle';
 const FAILURES_BEFORE_REST = 3;
 
 /**
- * Sends the recorded emails over SMTP. Handlers only record a row in the consumer's transaction:
+ * Sends the recorded emails over SMTP. The use cases only record a row in the event's transaction:
  * sending from inside it would email again each time that transaction later failed and was retried.
  * Here each worker locks one due row (FOR UPDATE SKIP LOCKED, so replicas share the table), sends it,
  * and marks it sent in the same transaction: an email goes out at most once per row, except when the
@@ -93,7 +93,7 @@ export class MailDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
           await this.mailer.send({ to: email.email, subject: email.subject, text: email.body, messageId });
         } catch (error) {
           const attempts = email.attempts + 1;
-          const delay = retryDelayMs(attempts, {
+          const delay = backoff(attempts, {
             initialMs: this.config.MAIL_RETRY_INITIAL_MS,
             maxMs: this.config.MAIL_RETRY_MAX_MS,
           });

@@ -6,7 +6,7 @@ export interface EmailContent {
   body: string;
 }
 
-/** Why an order was cancelled (CONTRACT.md, order.cancelled). */
+/** Why an order was cancelled (docs/contract.md, order.cancelled). */
 export type CancellationReason = OrderCancelledV1['reason'];
 
 const REASONS: Record<CancellationReason, string> = {

@@ -1,12 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { NotificationDatabase, type NotificationTransaction } from '../notification.database.ts';
-import {
-  type NotificationDraft,
-  type NotificationType,
-  type SentNotification,
-  type SentNotificationOf,
-  toSentNotification,
-} from './notification.entity.ts';
+import type { NotificationDraft, NotificationType } from './notification.entity.ts';
+import { type SentNotification, type SentNotificationOf, toSentNotification } from './notification.view.ts';
 
 /** A due email as the dispatcher claims it: the row, and the address it goes to. */
 export interface DueEmail {
@@ -71,7 +66,7 @@ const BACKLOG = `
   LEFT JOIN users u ON u.user_id = n.user_id
   WHERE n.sent_at IS NULL`;
 
-/** The notifications table: what handlers record, what the dispatcher sends, what users read. */
+/** The notifications table: what the use cases record, what the mail dispatcher sends, what users read. */
 @Injectable()
 export class NotificationsRepository {
   constructor(private readonly db: NotificationDatabase) {}

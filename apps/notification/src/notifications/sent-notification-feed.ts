@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Subject } from 'rxjs';
-import { NotificationSignals } from '../notification-signals.ts';
-import type { SentNotification, SentNotificationOf } from './notification.entity.ts';
+import { NotificationSignals } from './notification-signals.ts';
+import type { SentNotification, SentNotificationOf } from './notification.view.ts';
 
 /**
  * Sent notifications as they happen, for the streams: what this replica's dispatcher sends (at

@@ -1,4 +1,4 @@
-import type { SentNotification } from './notification.entity.ts';
+import type { SentNotification } from './notification.view.ts';
 
 /** How long a browser's EventSource waits before it reconnects, in ms. */
 export const SSE_RETRY_MS = 3000;

@@ -3,9 +3,9 @@ import { APP_CONFIG, PgListener, schemaOf } from '@commerce/platform';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type pg from 'pg';
 import { Subject } from 'rxjs';
-import type { NotificationConfig } from './notification.config.ts';
-import type { NotificationTransaction } from './notification.database.ts';
-import type { SentNotificationOf } from './notifications/notification.entity.ts';
+import type { NotificationConfig } from '../notification.config.ts';
+import type { NotificationTransaction } from '../notification.database.ts';
+import type { SentNotificationOf } from './notification.view.ts';
 
 /**
  * What Postgres tells every replica at commit, over one LISTEN connection: an email was recorded
