@@ -1,22 +1,18 @@
 import { type AuthenticatedUser, Authenticated, CurrentUser, ZodPipe } from '@commerce/platform';
-import { Controller, Get, Query, Res } from '@nestjs/common';
-import type { Response } from 'express';
+import { Controller, Get, Query } from '@nestjs/common';
+import { QueryBus } from '@nestjs/cqrs';
 import { z } from 'zod';
-import type { SentNotification } from './notification.entity.ts';
-import { NotificationStreams } from './notification-streams.ts';
-import { NotificationsRepository } from './notifications.repository.ts';
+import { ListNotificationsQuery } from './list-notifications.query.ts';
+import type { SentNotification } from './notification.view.ts';
 
 const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 
-/** The caller's notifications: those sent so far, and a stream of the ones sent from now on. */
+/** The caller's notifications sent so far (docs/contract.md, notification). */
 @Controller()
 export class NotificationsController {
-  constructor(
-    private readonly notifications: NotificationsRepository,
-    private readonly streams: NotificationStreams,
-  ) {}
+  constructor(private readonly queries: QueryBus) {}
 
   /** GET /api/notifications?limit= — the caller's sent notifications, newest first. */
   @Get()
@@ -25,14 +21,6 @@ export class NotificationsController {
     @CurrentUser() user: AuthenticatedUser,
     @Query(new ZodPipe(listQuery)) query: z.infer<typeof listQuery>,
   ): Promise<SentNotification[]> {
-    return this.notifications.listSent(user.id, query.limit);
-  }
-
-  /** GET /api/notifications/stream — `text/event-stream` of the caller's notifications as they are sent. */
-  // Written on the raw response: Nest's @Sse cannot send the comment lines that keep it open.
-  @Get('stream')
-  @Authenticated({ queryToken: true })
-  stream(@CurrentUser() user: AuthenticatedUser, @Res() response: Response): void {
-    this.streams.stream(user.id, response);
+    return this.queries.execute(new ListNotificationsQuery(user.id, query.limit));
   }
 }
