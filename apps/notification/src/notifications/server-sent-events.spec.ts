@@ -1,5 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import { notificationEvent, SSE_HEARTBEAT, SSE_PREAMBLE } from './server-sent-events.ts';
+import { notificationEvent, SSE_HEARTBEAT, SSE_PREAMBLE, SSE_RETRY_MS } from './server-sent-events.ts';
+
+/** What a browser's EventSource makes of a stream (WHATWG HTML, "Interpreting an event stream"). */
+function interpret(stream: string) {
+  const events: Array<{ type: string; data: string; lastEventId: string }> = [];
+  let reconnectMs: number | undefined;
+  let type = '';
+  let data = '';
+  let lastEventId = '';
+  for (const line of stream.split(/\r\n|\r|\n/)) {
+    if (line === '') {
+      if (data !== '') events.push({ type: type || 'message', data: data.replace(/\n$/, ''), lastEventId });
+      type = '';
+      data = '';
+      continue;
+    }
+    if (line.startsWith(':')) continue;
+    const colon = line.indexOf(':');
+    const field = colon === -1 ? line : line.slice(0, colon);
+    const value = colon === -1 ? '' : line.slice(colon + 1).replace(/^ /, '');
+    if (field === 'event') type = value;
+    else if (field === 'data') data += `${value}\n`;
+    else if (field === 'id' && !value.includes('\0')) lastEventId = value;
+    else if (field === 'retry' && /^\d+$/.test(value)) reconnectMs = Number(value);
+  }
+  return { events, reconnectMs };
+}
 
 describe('server-sent events', () => {
   it('frames a notification as one `notification` event with its id and one data line', () => {
@@ -13,11 +39,25 @@ describe('server-sent events', () => {
     const frame = notificationEvent(notification);
     expect(frame).toBe(`id: n-1\nevent: notification\ndata: ${JSON.stringify(notification)}\n\n`);
     expect(frame.trimEnd().split('\n')).toHaveLength(3);
-    expect(JSON.parse(frame.split('\n')[2].slice('data: '.length))).toEqual(notification);
+    const { events } = interpret(frame);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ type: 'notification', lastEventId: 'n-1' });
+    expect(JSON.parse(events[0].data)).toEqual(notification);
   });
 
-  it('starts with the reconnect delay and keeps alive with a comment', () => {
-    expect(SSE_PREAMBLE).toBe('retry: 3000\n\n');
-    expect(SSE_HEARTBEAT).toBe(': heartbeat\n\n');
+  it('starts by telling the browser how long to wait before it reconnects, without an event', () => {
+    const { events, reconnectMs } = interpret(SSE_PREAMBLE);
+    expect(reconnectMs).toBe(SSE_RETRY_MS);
+    expect(events).toEqual([]);
+  });
+
+  it('keeps alive with traffic that the browser ignores, even between events', () => {
+    expect(SSE_HEARTBEAT.trim()).not.toBe('');
+    expect(interpret(SSE_HEARTBEAT).events).toEqual([]);
+    const notification = { id: 'n-2', type: 'WELCOME' as const, subject: 'Hi', sentAt: '2026-11-23T10:00:00.000Z' };
+    const stream = [SSE_PREAMBLE, SSE_HEARTBEAT, notificationEvent(notification), SSE_HEARTBEAT, SSE_HEARTBEAT].join(
+      '',
+    );
+    expect(interpret(stream).events.map((e) => JSON.parse(e.data))).toEqual([notification]);
   });
 });
