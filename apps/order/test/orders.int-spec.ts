@@ -50,8 +50,6 @@ describe('order', () => {
   const place = (body: unknown = { items: [{ sku, quantity: 2 }], paymentToken: 'tok_ok' }, headers = {}) =>
     call('POST', '', body, headers);
   const publish: TestEventPublisher['publish'] = (type, data, key) => events.publish(type, data, key);
-  const published = (type: string, orderId: string) =>
-    reader.messages.filter((m) => m.topic === `${prefix}${type}` && m.key === orderId).map((m) => JSON.parse(m.value!));
   const statusOf = async (id: string) => (await call('GET', `/${id}`)).body as OrderBody;
   const waitForStatus = (id: string, status: string) =>
     waitFor(async () => (await statusOf(id)).status === status, { what: `order ${id} to be ${status}` });
@@ -74,6 +72,20 @@ describe('order', () => {
       await admin.disconnect();
     }
   };
+  /** What the app committed to publish about an order: the outbox row is written with the change itself. */
+  const outboxed = async (type: string, orderId: string) =>
+    (
+      await adminQuery<{ topic: string }>(db, 'SELECT topic FROM orders.outbox WHERE topic = $1 AND message_key = $2', [
+        type,
+        orderId,
+      ])
+    ).length;
+  const countOrdersWithKey = async (key: string) =>
+    Number(
+      (
+        await adminQuery<{ n: string }>(db, 'SELECT count(*) AS n FROM orders.idempotency_keys WHERE key = $1', [key])
+      )[0]!.n,
+    );
   const countOrders = async () =>
     Number((await adminQuery<{ n: string }>(db, 'SELECT count(*) AS n FROM orders.orders'))[0]!.n);
 
@@ -136,10 +148,17 @@ describe('order', () => {
       const other = uniqueId('SKU-');
       await publish('product.upserted', { sku: other, name: 'Gadget', priceCents: 100, currency: 'USD' }, other);
       await publish('product.upserted', { sku: other, name: 'Gadget', priceCents: 175, currency: 'USD' }, other);
-      await waitFor(async () => {
-        const { status, body } = await place({ items: [{ sku: other, quantity: 1 }], paymentToken: 'tok_ok' });
-        return status === 202 && body.totalCents === 175;
-      });
+      await waitFor(
+        async () =>
+          (
+            await adminQuery<{ price_cents: number }>(
+              db,
+              'SELECT price_cents FROM orders.catalog_products WHERE sku = $1',
+              [other],
+            )
+          )[0]?.price_cents === 175,
+        { what: 'the catalog copy to take the new price' },
+      );
       // An older event delivered late (a redriven dead letter) does not bring the old price back.
       const stale = createEvent(
         'product.upserted',
@@ -210,6 +229,24 @@ describe('order', () => {
       expect(ids).toHaveLength(1);
     });
 
+    it("keeps one customer's Idempotency-Key apart from another's", async () => {
+      const key = uniqueId('key-');
+      const other = randomUUID();
+      const otherToken = await issuer.token({ sub: other });
+      const mine = await place(undefined, { 'idempotency-key': key });
+      const theirs = await place(undefined, { 'idempotency-key': key, authorization: `Bearer ${otherToken}` });
+      expect([mine.status, theirs.status]).toEqual([202, 202]);
+      expect(theirs.body.id).not.toBe(mine.body.id);
+      expect(
+        (await call('GET', `/${theirs.body.id}`, undefined, { authorization: `Bearer ${otherToken}` })).body,
+      ).toMatchObject({
+        id: theirs.body.id,
+        customerId: other,
+      });
+      expect((await call('GET', `/${theirs.body.id}`)).status).toBe(404);
+      expect(await countOrdersWithKey(key)).toBe(2);
+    });
+
     it('makes one order of concurrent requests with one Idempotency-Key', async () => {
       const key = uniqueId('key-');
       const responses = await Promise.all(
@@ -217,8 +254,8 @@ describe('order', () => {
       );
       expect(responses.map((r) => r.status)).toEqual([202, 202, 202, 202, 202]);
       expect(new Set(responses.map((r) => r.body.id)).size).toBe(1);
-      await reader.waitFor(1, { filter: (m) => m.key === responses[0]!.body.id });
-      expect(published('order.placed', responses[0]!.body.id)).toHaveLength(1);
+      expect(await outboxed('order.placed', responses[0]!.body.id)).toBe(1);
+      expect(await countOrdersWithKey(key)).toBe(1);
     });
   });
 
@@ -271,7 +308,8 @@ describe('order', () => {
       expect(history.at(-1).eventId).toBe(late.eventId);
       expect(history[2].status).toBe('CONFIRMED');
       expect((await statusOf(order.id)).status).toBe('CONFIRMED');
-      expect(published('order.cancelled', order.id)).toEqual([]);
+      expect(await outboxed('order.confirmed', order.id)).toBe(1);
+      expect(await outboxed('order.cancelled', order.id)).toBe(0);
     });
 
     it.each([
@@ -315,7 +353,57 @@ describe('order', () => {
       await waitForConsumed(`${prefix}inventory.rejected`);
       const { body: history } = await call('GET', `/${order.id}/history`);
       expect(history.filter((h: { eventId: string }) => h.eventId === event.eventId)).toHaveLength(1);
-      expect(published('order.cancelled', order.id)).toHaveLength(1);
+      expect(await outboxed('order.cancelled', order.id)).toBe(1);
+    });
+  });
+
+  describe('races on one order (its row lock)', () => {
+    const reserve = (orderId: string) =>
+      publish('inventory.reserved', { orderId, reservationId: randomUUID(), items: [{ sku, quantity: 2 }] }, orderId);
+    const authorize = (orderId: string) =>
+      publish('payment.authorized', { orderId, paymentId: randomUUID(), amountCents: 2500, currency: 'USD' }, orderId);
+    const settled = (id: string) =>
+      waitFor(async () => (await statusOf(id)).status !== 'PENDING' && (await statusOf(id)), {
+        what: `order ${id} to settle`,
+      });
+
+    it('confirms every order whose reservation and authorization arrive at the same moment, once', async () => {
+      const orders = await Promise.all(Array.from({ length: 12 }, async () => (await place()).body as OrderBody));
+      await Promise.all(orders.flatMap((o) => [reserve(o.id), authorize(o.id)]));
+      for (const order of orders) {
+        expect((await settled(order.id)).status).toBe('CONFIRMED');
+        expect(await outboxed('order.confirmed', order.id)).toBe(1);
+      }
+    });
+
+    it("settles a customer's cancel racing the last outcome one way: confirmed or cancelled, never both", async () => {
+      const orders = await Promise.all(Array.from({ length: 12 }, async () => (await place()).body as OrderBody));
+      await Promise.all(orders.map((o) => reserve(o.id)));
+      await waitFor(
+        async () =>
+          (
+            await adminQuery(
+              db,
+              `SELECT 1 FROM orders.orders WHERE id = ANY($1::uuid[]) AND inventory_status = 'RESERVED'`,
+              [orders.map((o) => o.id)],
+            )
+          ).length === orders.length,
+        { what: 'every reservation to be applied' },
+      );
+      const cancels = await Promise.all(
+        orders.map(async (o) => {
+          const [cancel] = await Promise.all([call('POST', `/${o.id}/cancel`), authorize(o.id)]);
+          return cancel.status;
+        }),
+      );
+      for (const [i, order] of orders.entries()) {
+        const final = await settled(order.id);
+        const confirmed = await outboxed('order.confirmed', order.id);
+        const cancelled = await outboxed('order.cancelled', order.id);
+        expect(confirmed + cancelled).toBe(1);
+        // The cancel's answer agrees with the order's end: 202 won the race, 409 lost it.
+        expect([final.status, cancels[i]]).toEqual(confirmed ? ['CONFIRMED', 409] : ['CANCELLED', 202]);
+      }
     });
   });
 
