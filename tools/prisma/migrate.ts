@@ -1,13 +1,13 @@
 // Applies an app's migrations as `prisma migrate deploy` would, for machines where Prisma's schema
-// engine cannot be downloaded:  DATABASE_URL=postgresql://…?schema=orders node tools/prisma/migrate.ts order
+// engine cannot be downloaded:  DATABASE_URL=postgresql://…?schema=orders npm run migrate -- order
 // (In containers the real `prisma migrate deploy` runs; both keep _prisma_migrations the same way.)
 import { join } from 'node:path';
-import { applyMigrations } from '../../libs/platform/src/migrations/migrations.ts';
+import { applyMigrations } from '@commerce/tools-database';
 
 const app = process.argv[2];
 const databaseUrl = process.env.DATABASE_URL;
 if (!app || !databaseUrl) {
-  console.error("usage: DATABASE_URL=<the app role's URL with ?schema=> node tools/prisma/migrate.ts <app>");
+  console.error("usage: DATABASE_URL=<the app role's URL with ?schema=> npm run migrate -- <app>");
   process.exit(2);
 }
 const migrationsDir = join(import.meta.dirname, '../../prisma', app, 'migrations');

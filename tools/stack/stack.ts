@@ -8,9 +8,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
-import { SERVICE_NAMES, SERVICES, type ServiceName } from '../../libs/contracts/src/services.ts';
-import { provisionSchemas, serviceDatabaseUrl } from '../../libs/platform/src/database/provision.ts';
-import { applyMigrations } from '../../libs/platform/src/migrations/migrations.ts';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '@commerce/contracts';
+import { applyMigrations, provisionSchemas, serviceDatabaseUrl } from '@commerce/tools-database';
 
 const root = join(import.meta.dirname, '../..');
 const infra = join(root, 'tools/infra/infra');

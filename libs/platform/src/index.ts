@@ -21,7 +21,6 @@ export {
 export { DatabaseModule, type PrismaClientLike } from './database/database.module.ts';
 export { PgListener, type PgListenerOptions } from './database/pg-listener.ts';
 export { pgConfig, prismaAdapter, schemaOf } from './database/prisma.ts';
-export { provisionSchemas, type SchemaOwner, serviceDatabaseUrl } from './database/provision.ts';
 export { NotReadyError, type ReadinessCheck, ReadinessRegistry } from './health/readiness.ts';
 export { ProblemDetailsFilter } from './http/problem-details.filter.ts';
 export { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './http/problem-details.ts';
@@ -33,14 +32,6 @@ export {
   resolveCorrelationId,
   runWithCorrelation,
 } from './logging/correlation.ts';
-export {
-  applyMigrations,
-  type AppliedMigrations,
-  MigrationError,
-  type MigrationFile,
-  PRISMA_MIGRATE_LOCK_KEY,
-  readMigrations,
-} from './migrations/migrations.ts';
 export { PlatformModule } from './platform.module.ts';
 export { backoff, type BackoffPolicy } from './timing/backoff.ts';
 export { Wakeup } from './timing/wakeup.ts';

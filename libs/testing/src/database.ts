@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
-import { applyMigrations, provisionSchemas, type SchemaOwner, serviceDatabaseUrl } from '@commerce/platform';
 import { SERVICES, type ServiceName } from '@commerce/contracts';
+import { applyMigrations, provisionSchemas, type SchemaOwner, serviceDatabaseUrl } from '@commerce/tools-database';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { WORKSPACE_ROOT } from './infra.ts';

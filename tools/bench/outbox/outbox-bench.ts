@@ -10,10 +10,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { createEvent, type Envelope } from '@commerce/contracts';
 import { addToOutbox, headersOf, OutboxRelay } from '@commerce/outbox';
-import { applyMigrations, provisionSchemas, serviceDatabaseUrl } from '@commerce/platform';
+import { ledgerClient } from '@commerce/testing';
+import { applyMigrations, provisionSchemas, serviceDatabaseUrl } from '@commerce/tools-database';
 import { type Consumer, Kafka, logLevel, Partitioners } from 'kafkajs';
 import pg from 'pg';
-import { ledgerClient } from '../../../libs/testing/src/ledger.ts';
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
 const adminUrl = process.env.BENCH_POSTGRES_URL ?? 'postgresql://postgres@127.0.0.1:5432/postgres';

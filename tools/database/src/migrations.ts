@@ -2,7 +2,6 @@ import { createHash, randomUUID } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { pgConfig } from '../database/prisma.ts';
 
 /** The advisory lock key `prisma migrate deploy` takes on PostgreSQL; sharing it makes the two exclusive. */
 export const PRISMA_MIGRATE_LOCK_KEY = 72707369;
@@ -31,6 +30,17 @@ export class MigrationError extends Error {
     this.name = 'MigrationError';
     this.code = code;
   }
+}
+
+/**
+ * node-postgres settings for a migration run: the schema Prisma migrates is the URL's `?schema=`
+ * (`public` without one), so it becomes the connection's search_path and leaves the URL.
+ */
+function connectionOf(databaseUrl: string): pg.ClientConfig {
+  const url = new URL(databaseUrl);
+  const schema = url.searchParams.get('schema') ?? 'public';
+  url.searchParams.delete('schema');
+  return { connectionString: url.toString(), options: `-c search_path="${schema.replaceAll('"', '""')}"` };
 }
 
 // The table exactly as Prisma's schema engine creates it for PostgreSQL.
@@ -81,8 +91,7 @@ export async function applyMigrations(options: {
   lockTimeoutMs?: number;
 }): Promise<AppliedMigrations> {
   const migrations = readMigrations(options.migrationsDir);
-  // Without ?schema= Prisma works on `public`, and so does this.
-  const client = new pg.Client(pgConfig(options.databaseUrl, 'public'));
+  const client = new pg.Client(connectionOf(options.databaseUrl));
   await client.connect();
   try {
     await acquireLock(client, options.lockTimeoutMs ?? 10_000);

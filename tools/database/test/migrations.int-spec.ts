@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { provisionSchemas, serviceDatabaseUrl } from '../src/database/provision.ts';
-import { applyMigrations, MigrationError, PRISMA_MIGRATE_LOCK_KEY } from '../src/migrations/migrations.ts';
+import { applyMigrations, MigrationError, PRISMA_MIGRATE_LOCK_KEY } from '../src/migrations.ts';
+import { provisionSchemas, serviceDatabaseUrl } from '../src/provision.ts';
 
 // One database for this file; every test gets a schema (and role) of its own in it.
 const id = `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
