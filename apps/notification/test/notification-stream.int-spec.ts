@@ -1,8 +1,12 @@
 import { randomUUID } from 'node:crypto';
+import { withTimeout } from '@commerce/platform';
 import { waitFor } from '@commerce/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotificationStreams } from '../src/notifications/notification-streams.ts';
 import { emailOf, NotificationWorld, orderPlaced, userCreated } from './support.ts';
+
+// Closing an app stops its consumer and dispatcher first; an open stream must not hold it up.
+const CLOSE_WITHIN_MS = 10_000;
 
 interface StreamEvent {
   id?: string;
@@ -15,7 +19,7 @@ interface OpenStream {
   response: Response;
   text(): string;
   events(): StreamEvent[];
-  /** Resolves when the server ends the stream. */
+  /** Resolves when the server ends the stream or the test closes it; rejects if reading fails (a reset). */
   ended: Promise<void>;
   close(): void;
 }
@@ -36,10 +40,14 @@ async function openStream(url: string, token?: string): Promise<OpenStream> {
         if (done) return;
         text += decoder.decode(value, { stream: true });
       }
-    } catch {
-      // Aborted by the test.
+    } catch (error) {
+      // Only the test's own close() ends a stream without its last chunk: anything else is a
+      // broken connection, not a clean end, and whoever awaits `ended` sees it fail.
+      if (!abort.signal.aborted) throw error;
     }
   })();
+  // A stream nobody awaits may still break (its app closing at the end of the file): not a failure there.
+  ended.catch(() => undefined);
   const events = () =>
     text
       .split('\n\n')
@@ -174,21 +182,32 @@ describe('GET /api/notifications/stream', () => {
       KAFKA_TOPIC_PREFIX: `${world.prefix}other.`,
       SMTP_URL: 'smtp://127.0.0.1:1',
     });
-    const dans = await stream(await world.issuer.token({ sub: dan }));
-    const onReplica = await openStream(`${refusing.baseUrl}/stream`, await world.issuer.token({ sub: dan }));
-    open.push(onReplica);
-    await waitFor(() => onReplica.text().startsWith('retry:'), { what: 'the second replica to stream' });
-    await world.publish(userCreated(dan, 'Dan'));
-    await waitFor(() => notificationsOn(onReplica).length === 1, { what: "dan's welcome on the other replica" });
-    expect(notificationsOn(onReplica)).toEqual(notificationsOn(dans));
-    expect(world.smtp.to(emailOf(dan))).toHaveLength(1);
+    try {
+      const dans = await stream(await world.issuer.token({ sub: dan }));
+      const onReplica = await openStream(`${refusing.baseUrl}/stream`, await world.issuer.token({ sub: dan }));
+      open.push(onReplica);
+      await waitFor(() => onReplica.text().startsWith('retry:'), { what: 'the second replica to stream' });
+      await world.publish(userCreated(dan, 'Dan'));
+      await waitFor(() => notificationsOn(onReplica).length === 1, { what: "dan's welcome on the other replica" });
+      expect(notificationsOn(onReplica)).toEqual(notificationsOn(dans));
+      expect(world.smtp.to(emailOf(dan))).toHaveLength(1);
+    } finally {
+      // Its dispatcher would go on claiming and failing emails the other tests wait for.
+      await world.closeApp(refusing);
+    }
   });
 
   it('closes cleanly while streams are open, ending them', async () => {
-    const lingering = await stream(await world.issuer.token());
+    // A replica of its own to close: the other tests keep theirs, in whatever order they run.
+    const closing = await world.startApp({ KAFKA_TOPIC_PREFIX: `${world.prefix}closing.` });
+    const lingering = await openStream(`${closing.baseUrl}/stream`, await world.issuer.token());
+    open.push(lingering);
     await waitFor(() => lingering.text().startsWith('retry:'), { what: 'the stream to open' });
-    await world.closeApps();
-    await lingering.ended;
+    const closed = world.closeApp(closing);
+    closed.catch(() => undefined); // awaited below, after the stream's end
+    // The server ends the stream (its last chunk arrives); a reset connection rejects `ended`.
+    await withTimeout(lingering.ended, CLOSE_WITHIN_MS, `the stream to end within ${CLOSE_WITHIN_MS} ms of closing`);
+    await withTimeout(closed, CLOSE_WITHIN_MS, `the app to close within ${CLOSE_WITHIN_MS} ms`);
     expect(lingering.text()).toMatch(/^retry: 3000\n\n/);
   });
 });

@@ -115,6 +115,14 @@ export class NotificationWorld {
     return adminQuery<R>(this.db, sql, values);
   }
 
+  /** Closes one app this world started (the others go on; world.close() will not close it again). */
+  async closeApp(app: TestApp): Promise<void> {
+    const index = this.apps.indexOf(app);
+    if (index === -1) return;
+    this.apps.splice(index, 1);
+    await app.close();
+  }
+
   /** Closes every app this world started (each at most once). */
   async closeApps(): Promise<void> {
     await Promise.all(this.apps.splice(0).map((app) => app.close()));
