@@ -8,8 +8,10 @@ import {
   testKafka,
   TopicReader,
   uniqueId,
+  waitFor,
 } from '@commerce/testing';
-import { createLocalJWKSet, exportPKCS8, generateKeyPair, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { createLocalJWKSet, decodeJwt, exportPKCS8, generateKeyPair, type JWTPayload, jwtVerify, SignJWT } from 'jose';
+import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authApp } from '../src/app.ts';
 
@@ -27,6 +29,8 @@ describe('auth', () => {
 
   const count = async (sql: string, values: unknown[] = []) =>
     Number((await adminQuery<{ n: string }>(db, `SELECT count(*) AS n FROM ${sql}`, values))[0]!.n);
+  // Refresh tokens are stored as their SHA-256.
+  const tokenHash = (token: string) => createHash('sha256').update(token).digest('hex');
   const userCreatedFor = (userId: string) =>
     userCreated.waitFor(1, { filter: (m) => JSON.parse(m.value!).aggregateId === userId });
   const sign = (payload: JWTPayload, key: typeof signingKey, kid: string, expiresAt: number) =>
@@ -39,8 +43,8 @@ describe('auth', () => {
 
   // Each test speaks from its own client address (through the trusted X-Forwarded-For).
   const from = () => `203.0.113.${++address}`;
-  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-    fetch(`${app.baseUrl}/${path}`, {
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}, baseUrl = app.baseUrl) =>
+    fetch(`${baseUrl}/${path}`, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-forwarded-for': headers.ip ?? from(), ...headers },
       body: typeof body === 'string' ? body : JSON.stringify(body),
@@ -57,8 +61,10 @@ describe('auth', () => {
     const response = await post('register', body);
     return { response, body, user: (await response.json()) as { id: string; email: string; name: string } };
   };
-  const login = async (email: string, password: string, ip?: string) =>
-    post('login', { email, password }, ip ? { ip } : {});
+  const login = async (email: string, password: string, ip?: string, baseUrl?: string) =>
+    post('login', { email, password }, ip ? { ip } : {}, baseUrl);
+  const refreshTokenOf = async (response: Response) =>
+    ((await response.json()) as { refreshToken: string }).refreshToken;
 
   beforeAll(async () => {
     db = await createTestDatabase(['auth']);
@@ -198,14 +204,14 @@ describe('auth', () => {
     });
 
     it('rotates refresh tokens, and a reused one revokes its whole family', async () => {
-      const { body } = await register();
+      const { body, user } = await register();
       const first = (await (await login(body.email, body.password)).json()) as { refreshToken: string };
-      const second = (await (await post('refresh', { refreshToken: first.refreshToken })).json()) as {
-        refreshToken: string;
-        accessToken: string;
-      };
+      const refreshed = await post('refresh', { refreshToken: first.refreshToken });
+      expect(refreshed.status).toBe(200);
+      const second = (await refreshed.json()) as { refreshToken: string; accessToken: string; expiresIn: number };
       expect(second.refreshToken).not.toBe(first.refreshToken);
-      expect(second.accessToken).toEqual(expect.any(String));
+      expect(second.expiresIn).toBe(900);
+      expect(decodeJwt(second.accessToken)).toMatchObject({ sub: user.id, email: user.email, roles: ['customer'] });
 
       // The first token again: a thief or a replay. The family dies, including the newest token.
       const reuse = await post('refresh', { refreshToken: first.refreshToken });
@@ -227,14 +233,22 @@ describe('auth', () => {
           refreshToken: string;
         };
         // The stolen first token comes back while the owner rotates the second.
-        const [, rotated] = await Promise.all([
+        const [reuse, rotated] = await Promise.all([
           post('refresh', { refreshToken: first }),
           post('refresh', { refreshToken: second }),
         ]);
-        if (rotated.status === 200) {
-          const { refreshToken: third } = (await rotated.json()) as { refreshToken: string };
-          expect((await post('refresh', { refreshToken: third })).status).toBe(401);
-        }
+        expect(reuse.status).toBe(401);
+        // The two take turns on the family's lock, in either order: the rotation went first exactly
+        // when it spent the second token (and got a third, which the reuse then revoked).
+        const [{ spent }] = (await adminQuery<{ spent: boolean }>(
+          db,
+          'SELECT used_at IS NOT NULL AS spent FROM auth.refresh_tokens WHERE token_hash = $1',
+          [tokenHash(second)],
+        )) as [{ spent: boolean }];
+        expect(rotated.status).toBe(spent ? 200 : 401);
+        // Whichever went first, the newest token the owner holds is refused now.
+        const newest = spent ? await refreshTokenOf(rotated) : second;
+        expect((await post('refresh', { refreshToken: newest })).status).toBe(401);
         const live = await count(
           `auth.refresh_tokens t JOIN auth.users u ON u.id = t.user_id
            WHERE u.email = $1 AND t.revoked_at IS NULL AND t.used_at IS NULL`,
@@ -251,6 +265,29 @@ describe('auth', () => {
       expect(statuses.filter((s) => s === 200)).toHaveLength(1);
     });
 
+    it('issues refresh tokens for REFRESH_TOKEN_TTL_DAYS, and refuses an expired one (401)', async () => {
+      const { body } = await register();
+      const expiring = await refreshTokenOf(await login(body.email, body.password));
+      const fresh = await refreshTokenOf(await login(body.email, body.password));
+      const [{ seconds }] = (await adminQuery<{ seconds: string }>(
+        db,
+        'SELECT extract(epoch FROM expires_at - created_at) AS seconds FROM auth.refresh_tokens WHERE token_hash = $1',
+        [tokenHash(fresh)],
+      )) as [{ seconds: string }];
+      expect(Math.abs(Number(seconds) - 30 * 86_400)).toBeLessThan(5);
+
+      // A lifetime is at least a day (REFRESH_TOKEN_TTL_DAYS), so the test moves one token's end to the past.
+      await adminQuery(
+        db,
+        `UPDATE auth.refresh_tokens SET expires_at = now() - interval '1 second' WHERE token_hash = $1`,
+        [tokenHash(expiring)],
+      );
+      const expired = await post('refresh', { refreshToken: expiring });
+      expect(expired.status).toBe(401);
+      expect(((await expired.json()) as { detail: string }).detail).toBe('The refresh token is not valid.');
+      expect((await post('refresh', { refreshToken: fresh })).status).toBe(200);
+    });
+
     it('logs out (204): the refresh token no longer works', async () => {
       const { body } = await register();
       const { refreshToken } = (await (await login(body.email, body.password)).json()) as { refreshToken: string };
@@ -264,12 +301,16 @@ describe('auth', () => {
   describe('login throttling', () => {
     it('blocks an email after repeated failures with 429 and Retry-After, even with the right password', async () => {
       const { body } = await register();
-      const statuses = [];
-      for (let i = 0; i < 4; i++) statuses.push((await login(body.email, 'wrong password')).status);
-      expect(statuses).toEqual([401, 401, 401, 429]);
+      const responses = [];
+      for (let i = 0; i < 4; i++) responses.push(await login(body.email, 'wrong password'));
+      expect(responses.map((r) => r.status)).toEqual([401, 401, 401, 429]);
+      // The attempt that blocks the email is told the whole LOGIN_LOCKOUT_SECONDS (900 by default).
+      expect(responses[3]!.headers.get('retry-after')).toBe('900');
       const blocked = await login(body.email, body.password);
       expect(blocked.status).toBe(429);
-      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThan(0);
+      // What is left of the lockout, counted down in whole seconds.
+      expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThanOrEqual(890);
+      expect(Number(blocked.headers.get('retry-after'))).toBeLessThanOrEqual(900);
       expect(blocked.headers.get('content-type')).toContain('application/problem+json');
     });
 
@@ -299,6 +340,57 @@ describe('auth', () => {
       for (let i = 0; i < 2; i++) expect((await login(body.email, 'wrong password', ip)).status).toBe(401);
       expect((await login(body.email, body.password, ip)).status).toBe(200);
       for (let i = 0; i < 2; i++) expect((await login(body.email, 'wrong password', ip)).status).toBe(401);
+    });
+  });
+
+  // An app of its own with a 2-second failure window and lockout, against the same database.
+  describe('login throttling over time', () => {
+    const SECONDS = 2;
+    let shortWindow: TestApp;
+    // Polls the database's clock (the one the throttle counts with) until `condition` holds for the key.
+    const untilThrottle = (key: string, condition: string, what: string) =>
+      waitFor(async () => (await count(`auth.login_throttle WHERE key = $1 AND ${condition}`, [key])) === 1, {
+        timeoutMs: (SECONDS + 3) * 1000,
+        what,
+      });
+
+    beforeAll(async () => {
+      shortWindow = await startTestApp(authApp, {
+        ...env,
+        LOGIN_FAILURE_WINDOW_SECONDS: String(SECONDS),
+        LOGIN_LOCKOUT_SECONDS: String(SECONDS),
+      });
+    });
+    afterAll(async () => {
+      await shortWindow?.close();
+    });
+
+    it('no longer counts failures older than LOGIN_FAILURE_WINDOW_SECONDS', async () => {
+      const { body } = await register();
+      const ip = from();
+      const attempt = async () => (await login(body.email, 'wrong password', ip, shortWindow.baseUrl)).status;
+      for (let i = 0; i < 3; i++) expect(await attempt()).toBe(401);
+      await untilThrottle(
+        `email:${body.email}`,
+        `window_started_at < now() - make_interval(secs => ${SECONDS})`,
+        'the failure window to pass',
+      );
+      // A new window: three more failures are let through before the fourth is blocked.
+      const statuses = [];
+      for (let i = 0; i < 4; i++) statuses.push(await attempt());
+      expect(statuses).toEqual([401, 401, 401, 429]);
+    });
+
+    it('lets the email log in again after LOGIN_LOCKOUT_SECONDS', async () => {
+      const { body } = await register();
+      const ip = from();
+      const responses = [];
+      for (let i = 0; i < 4; i++) responses.push(await login(body.email, 'wrong password', ip, shortWindow.baseUrl));
+      expect(responses.map((r) => r.status)).toEqual([401, 401, 401, 429]);
+      expect(responses[3]!.headers.get('retry-after')).toBe(String(SECONDS));
+      expect((await login(body.email, body.password, ip, shortWindow.baseUrl)).status).toBe(429);
+      await untilThrottle(`email:${body.email}`, 'blocked_until <= now()', 'the lockout to end');
+      expect((await login(body.email, body.password, ip, shortWindow.baseUrl)).status).toBe(200);
     });
   });
 
