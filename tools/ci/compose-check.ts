@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { parse } from 'yaml';
-import { SERVICE_NAMES, SERVICES } from '../../libs/contracts/src/services.ts';
+import { SERVICE_NAMES, SERVICES } from '@commerce/contracts';
 
 interface ComposeService {
   image?: string;

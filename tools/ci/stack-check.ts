@@ -3,10 +3,12 @@
 // outage drill, then sends SIGTERM and expects everything it started to stop.
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
-import { SERVICE_NAMES, SERVICES } from '../../libs/contracts/src/services.ts';
+import { SERVICE_NAMES, SERVICES } from '@commerce/contracts';
 
 const root = join(import.meta.dirname, '../..');
-const stack = spawn(process.execPath, [join(root, 'tools/stack/stack.ts')], {
+// Each tool as its npm script runs it: bundled with the libs it imports (tools/build/run-tool.ts).
+const tool = (entry: string) => [join(root, 'tools/build/run-tool.ts'), join(root, entry)];
+const stack = spawn(process.execPath, tool('tools/stack/stack.ts'), {
   cwd: root,
   env: { ...process.env, LOG_LEVEL: 'warn' },
   stdio: ['ignore', 'pipe', 'inherit'],
@@ -36,9 +38,9 @@ try {
   }
   console.log('[stack-check] all five apps answered /health/ready with 200');
   // One full order as a new user would place it (npm run smoke, against the apps' own ports).
-  execFileSync(process.execPath, [join(root, 'tools/smoke/smoke.ts')], { stdio: 'inherit' });
+  execFileSync(process.execPath, tool('tools/smoke/smoke.ts'), { stdio: 'inherit' });
   // Kafka stops: every app turns 503 within seconds, and 200 again once the broker is back.
-  execFileSync(process.execPath, [join(root, 'tools/drills/kafka-outage.ts')], { stdio: 'inherit' });
+  execFileSync(process.execPath, tool('tools/drills/kafka-outage.ts'), { stdio: 'inherit' });
 } finally {
   stack.kill('SIGTERM');
 }

@@ -1,12 +1,12 @@
 // Fault drill against a running `npm run stack`: stops the local Kafka broker, measures how long
 // each app's /health/ready takes to turn 503, starts the broker again and measures the way back
 // to 200. Prints the figures; exits non-zero if an app does not follow within the deadline.
-//   node tools/drills/kafka-outage.ts
+//   npm run drill:kafka-outage
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { SERVICE_NAMES, SERVICES, type ServiceName } from '../../libs/contracts/src/services.ts';
+import { SERVICE_NAMES, SERVICES, type ServiceName } from '@commerce/contracts';
 
-const infra = join(import.meta.dirname, '../infra/infra');
+const infra = join(import.meta.dirname, '../../tools/infra/infra');
 // A bound on liveness, not a timing target: consumer groups rejoin only after the old members'
 // session expires, and a broker holding many partitions (a CI run's test topics) loads slowly.
 const deadlineMs = Number(process.env.DRILL_DEADLINE_MS ?? 120_000);

@@ -11,7 +11,7 @@ const targets = process.argv.slice(2).length
   ? process.argv.slice(2)
   : ['auth', 'order', 'payment', 'inventory', 'notification'];
 
-const env = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' };
+const env: NodeJS.ProcessEnv = { ...process.env, PRISMA_HIDE_UPDATE_MESSAGE: '1', CHECKPOINT_DISABLE: '1' };
 const engine = env.PRISMA_SCHEMA_ENGINE_BINARY;
 if (!engine || !existsSync(engine)) {
   const bundled = join(root, 'node_modules/@prisma/engines');

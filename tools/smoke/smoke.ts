@@ -5,7 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { SERVICES, type ServiceName } from '../../libs/contracts/src/services.ts';
+import { SERVICES, type ServiceName } from '@commerce/contracts';
 
 const gateway = process.argv[2]?.replace(/\/$/, '');
 const timeoutMs = Number(process.env.SMOKE_TIMEOUT_MS ?? 60_000);
@@ -51,7 +51,7 @@ async function call(
   return { status: response.status, body: text ? JSON.parse(text) : undefined };
 }
 
-function expectStatus(what: string, got: { status: number; body: unknown }, want: number) {
+function expectStatus(what: string, got: { status: number; body: Json }, want: number): Json {
   if (got.status !== want) throw new Error(`${what}: expected ${want}, got ${got.status} ${JSON.stringify(got.body)}`);
   return got.body;
 }
