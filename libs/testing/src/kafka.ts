@@ -185,17 +185,30 @@ function freePort(): Promise<number> {
  */
 export async function startControllableKafka(): Promise<ControllableKafka> {
   if (inject('infra').source === 'testcontainers') return pausableContainer();
-  const [port, controllerPort] = [await freePort(), await freePort()];
   const state = mkdtempSync(join(tmpdir(), 'kafka-'));
   const infra = join(WORKSPACE_ROOT, 'tools/infra/infra');
-  const env = {
-    ...process.env,
-    COMMERCE_INFRA_STATE: state,
-    KAFKA_PORT: String(port),
-    KAFKA_CONTROLLER_PORT: String(controllerPort),
-  };
+  let env: NodeJS.ProcessEnv = {};
+  let port = 0;
   const run = (...args: string[]) => execFileSync(infra, args, { env, stdio: ['ignore', 'ignore', 'inherit'] });
-  run('up', '--kafka-only');
+  // A free port is only known free until it is closed: another process may take it before the
+  // broker binds it. Then the broker cannot start, and fresh ports are tried.
+  for (let attempt = 1; ; attempt++) {
+    const controllerPort = await freePort();
+    port = await freePort();
+    env = {
+      ...process.env,
+      COMMERCE_INFRA_STATE: state,
+      KAFKA_PORT: String(port),
+      KAFKA_CONTROLLER_PORT: String(controllerPort),
+    };
+    try {
+      run('up', '--kafka-only');
+      break;
+    } catch (error) {
+      if (attempt >= 3) throw error;
+      run('down', '--kafka-only');
+    }
+  }
   return {
     brokers: [`127.0.0.1:${port}`],
     stop: async () => {

@@ -1,0 +1,67 @@
+import { createTestDatabase, ledgerClient, type LedgerDatabase, type TestDatabase, waitFor } from '@commerce/testing';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { authorized, Harness, LedgerHandler } from './support.ts';
+
+describe('two consumers of one group', () => {
+  let database: TestDatabase;
+  let db: LedgerDatabase;
+  let harness: Harness;
+
+  beforeAll(async () => {
+    database = await createTestDatabase(['ledger']);
+    db = ledgerClient(database.urlFor('ledger'));
+  });
+  afterAll(async () => {
+    await harness?.close();
+    await db?.$disconnect();
+    await database?.drop();
+  });
+
+  it('apply an event both of them are handling at the same moment once', async () => {
+    harness = new Harness();
+    await harness.createTopics(['payment.authorized'], 2);
+    // Each member of the group gets one partition; every event is sent to both partitions, so
+    // both members hold the same event at once (as after a rebalance that redelivers).
+    const [first, second] = [new LedgerHandler(), new LedgerHandler()];
+    first.delayMs = second.delayMs = 200;
+    const a = await harness.consume(db, [first]);
+    const b = await harness.consume(db, [second]);
+    await waitFor(() => a.state === 'running' && b.state === 'running', { what: 'both members to join' });
+    const events = Array.from({ length: 10 }, () => authorized());
+    const copies = (partition: number) =>
+      harness.send(
+        'payment.authorized',
+        events.map((e) => ({ key: e.aggregateId, value: JSON.stringify(e) })),
+        partition,
+      );
+    await copies(0);
+    await copies(1);
+    await waitFor(
+      async () => (await db.ledgerEntry.count({ where: { eventId: { in: events.map((e) => e.eventId) } } })) >= 10,
+      { what: 'every event to be applied' },
+    );
+    // Both members have gone through both copies of every event: the group committed both partitions to the end.
+    const admin = harness.kafka.admin();
+    await admin.connect();
+    try {
+      await waitFor(
+        async () => {
+          const [committed] = await admin.fetchOffsets({
+            groupId: `${harness.prefix}ledger`,
+            topics: [harness.topic('payment.authorized')],
+          });
+          return committed!.partitions.every((p) => Number(p.offset) === events.length);
+        },
+        { what: 'both copies of every event to be consumed' },
+      );
+    } finally {
+      await admin.disconnect();
+    }
+    for (const event of events) {
+      expect(await db.ledgerEntry.count({ where: { eventId: event.eventId } })).toBe(1);
+    }
+    // Both members really did take part.
+    expect(first.calls.length).toBeGreaterThan(0);
+    expect(second.calls.length).toBeGreaterThan(0);
+  });
+});
