@@ -2,7 +2,7 @@ import { Authenticated, type AuthenticatedUser, CurrentUser } from '@commerce/pl
 import { Controller, Get, Res } from '@nestjs/common';
 import type { Response } from 'express';
 
-/** Traefik's forward-auth target: 200 with the caller in headers, or 401 (docs/contract.md, auth). */
+/** A gateway's forward-auth target: 200 with the caller in headers, or 401 (docs/contract.md, auth). */
 @Controller()
 export class ForwardAuthController {
   @Get('verify')
