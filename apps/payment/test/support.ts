@@ -14,6 +14,7 @@ import {
   testKafka,
   TopicReader,
   uniqueId,
+  waitFor,
 } from '@commerce/testing';
 import type { Kafka } from 'kafkajs';
 import { paymentApp } from '../src/app.ts';
@@ -130,6 +131,24 @@ export class PaymentWorld {
       filter: (m) => m.key === orderId && m.topic === this.topic(type),
     });
     return messages.map((m) => JSON.parse(m.value!) as EventOf<PaymentEventType>);
+  }
+
+  /**
+   * The types of every payment event about the order on Kafka, once the reader holds as many as the
+   * outbox has rows for it: the outbox is all this app ever publishes, so after the handling under
+   * test has committed, "once" and "never" read here are final, not just "not yet". Sorted by type:
+   * Kafka keeps one key's order within a topic, not across topics.
+   */
+  async allPublished(orderId: string): Promise<PaymentEventType[]> {
+    const { outboxTopics } = await this.stored(orderId);
+    // The relay wakes on the commit's NOTIFY and the reader fetches every 100 ms: seconds are plenty.
+    await waitFor(() => this.published(orderId).length >= outboxTopics.length, {
+      timeoutMs: 10_000,
+      what: `the ${outboxTopics.length} outbox rows of order ${orderId} on Kafka`,
+    });
+    return this.published(orderId)
+      .map((e) => e.eventType as PaymentEventType)
+      .sort();
   }
 
   /** GET /api/payments?orderId=… with a token (or none). */
