@@ -5,8 +5,8 @@
 // Reads KAFKA_BROKERS (default 127.0.0.1:9092) and KAFKA_TOPIC_PREFIX. Redriving a letter twice
 // applies it once: every consumer's inbox has seen its event id.
 import { createKafka } from '@commerce/kafka';
-import { type DeadLetter, deadLetterTopics, readDeadLetters, redrive } from '@commerce/messaging';
 import { logLevel } from 'kafkajs';
+import { type DeadLetter, deadLetterTopics, readDeadLetters, redrive } from './dead-letter-admin.ts';
 
 const [command, ...rest] = process.argv.slice(2);
 const flag = (name: string) => (rest.includes(name) ? rest[rest.indexOf(name) + 1] : undefined);

@@ -1,7 +1,6 @@
 export { type ConsumerState, EventConsumer, type EventConsumerOptions } from './consumer/event-consumer.ts';
 export { type BoundHandler, type HandlerTransaction, type MessageOrigin } from './consumer/event-handler.ts';
 export { type ConsumerDatabase, type ConsumerLogger, EventPipeline } from './consumer/event-pipeline.ts';
-export { type DeadLetter, deadLetterTopics, readDeadLetters, redrive } from './dead-letters/dead-letter-admin.ts';
 export { DeadLetterPublisher, type DeadLetterReason, DLQ_HEADERS } from './dead-letters/dead-letter-publisher.ts';
 export { cleanInbox, recordInInbox } from './inbox/inbox.ts';
 export { MessagingModule, type MessagingModuleOptions } from './messaging.module.ts';
