@@ -18,7 +18,7 @@ import { EVENT_CATALOG, type EventOf } from '@commerce/contracts';
 import { EventConsumer } from '@commerce/messaging';
 
 type Tx = Parameters<Parameters<LedgerDatabase['$transaction']>[0]>[0];
-import { authorized, commit, sequencesByKey } from './support.ts';
+import { authorized, commit, countOutbox, sequencesByKey } from './support.ts';
 
 describe('OutboxRelay', () => {
   let database: TestDatabase;
@@ -56,7 +56,7 @@ describe('OutboxRelay', () => {
   afterEach(async () => {
     await Promise.all(relays.splice(0).map((r) => r.stop()));
     await Promise.all(readers.splice(0).map((r) => r.stop()));
-    await db.outboxMessage.deleteMany();
+    await db.$executeRaw`DELETE FROM outbox`;
   });
   afterAll(async () => {
     await db?.$disconnect();
@@ -89,7 +89,7 @@ describe('OutboxRelay', () => {
       'event-version': '1',
       'correlation-id': kept[0].correlationId,
     });
-    expect(await db.outboxMessage.count({ where: { publishedAt: null } })).toBe(0);
+    expect(await countOutbox(db, 'unpublished')).toBe(0);
   });
 
   it('with two relays at once, delivers 10,000 events over 100 keys, each key in insertion order', async () => {
@@ -134,13 +134,13 @@ describe('OutboxRelay', () => {
     crashing.start();
     await waitFor(() => crashed, { what: 'the fault to fire' });
     await crashing.stop();
-    expect(await db.outboxMessage.count({ where: { publishedAt: null } })).toBe(1);
+    expect(await countOutbox(db, 'unpublished')).toBe(1);
 
     relay().start();
     // The copy sent before the fault, and the re-send (a retry before stop() may add another).
     const copies = await reader.waitFor(2);
     expect(new Set(copies.map((m) => JSON.parse(m.value!).eventId))).toEqual(new Set([event.eventId]));
-    await waitFor(async () => (await db.outboxMessage.count({ where: { publishedAt: null } })) === 0, {
+    await waitFor(async () => (await countOutbox(db, 'unpublished')) === 0, {
       what: 'the row to be marked',
     });
 
@@ -200,14 +200,20 @@ describe('OutboxRelay', () => {
     const [freeOne] = await reader.waitFor(1);
     expect(freeOne.key).toBe(free);
     await waitFor(async () => (await r.lag()).maxAttempts >= 2, { what: 'the stuck head to be retried' });
-    const head = await db.outboxMessage.findFirstOrThrow({
-      where: { messageKey: stuck, topic: 'payment.missing' },
-      orderBy: { id: 'asc' },
-    });
-    expect(head).toMatchObject({ publishedAt: null });
+    const [head] = await db.$queryRaw<
+      Array<{
+        published_at: Date | null;
+        attempts: number;
+        last_error: string | null;
+        next_attempt_at: Date;
+        created_at: Date;
+      }>
+    >`SELECT published_at, attempts, last_error, next_attempt_at, created_at FROM outbox
+      WHERE message_key = ${stuck} AND topic = 'payment.missing' ORDER BY id LIMIT 1`;
+    expect(head).toMatchObject({ published_at: null });
     expect(head.attempts).toBeGreaterThanOrEqual(2);
-    expect(head.lastError).toBeTruthy();
-    expect(head.nextAttemptAt.getTime()).toBeGreaterThan(head.createdAt.getTime());
+    expect(head.last_error).toBeTruthy();
+    expect(head.next_attempt_at.getTime()).toBeGreaterThan(head.created_at.getTime());
     // The stuck key's later event has not overtaken its head.
     expect(reader.messages.some((m) => m.key === stuck)).toBe(false);
 
@@ -229,11 +235,11 @@ describe('OutboxRelay', () => {
     );
     r.start();
     await reader.waitFor(2);
-    await waitFor(async () => (await db.outboxMessage.count({ where: { publishedAt: { not: null } } })) === 2, {
+    await waitFor(async () => (await countOutbox(db, 'published')) === 2, {
       what: 'both rows to be marked',
     });
     expect(await r.cleanUp()).toBe(2);
-    expect(await db.outboxMessage.count()).toBe(1);
+    expect(await countOutbox(db)).toBe(1);
   });
 });
 
@@ -284,7 +290,8 @@ describe('addToOutbox', () => {
     );
     releaseFirst();
     await Promise.all([t1, t2]);
-    const rows = await db.outboxMessage.findMany({ where: { messageKey: key }, orderBy: { id: 'asc' } });
-    expect(rows.map((r) => r.eventId)).toEqual([first.eventId, second.eventId]);
+    const rows = await db.$queryRaw<Array<{ event_id: string }>>`
+      SELECT event_id::text FROM outbox WHERE message_key = ${key} ORDER BY id`;
+    expect(rows.map((r) => r.event_id)).toEqual([first.eventId, second.eventId]);
   });
 });

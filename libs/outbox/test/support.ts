@@ -33,3 +33,13 @@ export function sequencesByKey(values: Array<string | null>): Map<string, number
   }
   return byKey;
 }
+
+/** How many rows the ledger's outbox holds: all of them, or the published or unpublished ones. */
+export async function countOutbox(
+  db: LedgerDatabase,
+  which: 'all' | 'published' | 'unpublished' = 'all',
+): Promise<number> {
+  const where = { all: 'TRUE', published: 'published_at IS NOT NULL', unpublished: 'published_at IS NULL' }[which];
+  const [row] = await db.$queryRawUnsafe<Array<{ n: number }>>(`SELECT count(*)::int AS n FROM outbox WHERE ${where}`);
+  return row.n;
+}
