@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decide, ORDER_EVENTS, ORDER_PAYMENT_STATES } from './payment-rules.ts';
 
-// The states and events as docs/contract.md names them, written here rather than taken from the
-// rules module, so a state or event the rules gain or lose shows up as a difference below.
+// The states and events, written here rather than taken from the rules module, so a state or
+// event the rules gain or lose shows up as a difference below.
 const STATES = ['UNKNOWN', 'TOMBSTONED', 'AUTHORIZED', 'CAPTURED', 'VOIDED', 'FAILED'] as const;
 const EVENTS = ['order.placed', 'order.confirmed', 'order.cancelled'] as const;
 
