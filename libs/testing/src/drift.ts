@@ -1,6 +1,18 @@
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { getDMMF } from '@prisma/get-dmmf';
 import pg from 'pg';
+import { WORKSPACE_ROOT } from './infra.ts';
+
+/**
+ * Tables the libraries own, each with its one definition (relative to the workspace root). Every
+ * schema's generated migration 20261123000000_messaging_tables creates them from these files;
+ * schema.prisma does not model them.
+ */
+export const LIBRARY_TABLES: Readonly<Record<string, string>> = {
+  outbox: 'libs/outbox/src/table/outbox.sql',
+  inbox: 'libs/messaging/src/inbox/inbox.sql',
+};
 
 /** A table as both sides describe it: columns with their Postgres type and nullability, and indexes. */
 export interface TableShape {
@@ -128,10 +140,17 @@ export async function actualShape(databaseUrl: string, schema: string): Promise<
 /**
  * The differences between what schema.prisma declares and what the database holds, one line each.
  * Indexes the database has but the schema does not name (partial indexes Prisma cannot express) are allowed.
+ * The library-owned tables are compared with their definitions instead (compareDefinitions); a
+ * schema.prisma that declares one is reported.
  */
 export function compareShapes(declared: SchemaShape, actual: SchemaShape): string[] {
   const problems: string[] = [];
   for (const table of new Set([...Object.keys(declared), ...Object.keys(actual)])) {
+    if (LIBRARY_TABLES[table]) {
+      if (declared[table])
+        problems.push(`table ${table} is defined by ${LIBRARY_TABLES[table]}: schema.prisma must not declare it`);
+      continue;
+    }
     const want = declared[table];
     const have = actual[table];
     if (!want) {
@@ -160,6 +179,112 @@ export function compareShapes(declared: SchemaShape, actual: SchemaShape): strin
         problems.push(`index ${name} on ${table}(${columns.join(', ')}) is declared but no migration creates it`);
       else if (have.indexes[name].join(',') !== columns.join(','))
         problems.push(`index ${name} is on (${have.indexes[name].join(', ')}) but declared on (${columns.join(', ')})`);
+    }
+  }
+  return problems;
+}
+
+/** Everything a table is, as Postgres prints it with its schema left out: comparable across schemas. */
+export interface TableDefinition {
+  columns: string[];
+  constraints: string[];
+  indexes: string[];
+  /** Each trigger with the function it runs. */
+  triggers: string[];
+}
+
+/** The full definition of `tables` in `schema`: columns with types, nullability and defaults, constraints, indexes (with their predicates) and triggers. */
+export async function tableDefinitions(
+  databaseUrl: string,
+  schema: string,
+  tables: string[],
+): Promise<Record<string, TableDefinition>> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    // With the schema first on the search path, Postgres leaves it out of what it prints (but for
+    // a function's own name, which the replace below takes out).
+    await client.query(`SET search_path = ${client.escapeIdentifier(schema)}`);
+    const unqualified = (text: string) =>
+      text.replaceAll(`${client.escapeIdentifier(schema)}.`, '').replaceAll(`${schema}.`, '');
+    const query = async (sql: string) =>
+      (await client.query<{ table: string; line: string }>(sql, [schema, tables])).rows.map((r) => ({
+        table: r.table,
+        line: unqualified(r.line),
+      }));
+    const where = `n.nspname = $1 AND c.relname = ANY($2::text[])`;
+    const [columns, constraints, indexes, triggers] = await Promise.all([
+      query(`
+        SELECT c.relname AS table,
+               format('%I %s%s%s', a.attname, format_type(a.atttypid, a.atttypmod),
+                      CASE WHEN a.attnotnull THEN ' NOT NULL' ELSE '' END,
+                      COALESCE(' DEFAULT ' || pg_get_expr(d.adbin, d.adrelid), '')) AS line
+        FROM pg_attribute a
+        JOIN pg_class c ON c.oid = a.attrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+        WHERE ${where} AND a.attnum > 0 AND NOT a.attisdropped
+        ORDER BY c.relname, a.attnum`),
+      query(`
+        SELECT c.relname AS table, format('%I %s', co.conname, pg_get_constraintdef(co.oid)) AS line
+        FROM pg_constraint co JOIN pg_class c ON c.oid = co.conrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE ${where} ORDER BY 1, 2`),
+      query(`
+        SELECT c.relname AS table, pg_get_indexdef(x.indexrelid) AS line
+        FROM pg_index x JOIN pg_class c ON c.oid = x.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE ${where} ORDER BY 1, 2`),
+      query(`
+        SELECT c.relname AS table, pg_get_triggerdef(t.oid) || ' -- ' || pg_get_functiondef(t.tgfoid) AS line
+        FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+        WHERE ${where} AND NOT t.tgisinternal ORDER BY 1, 2`),
+    ]);
+    const definitions: Record<string, TableDefinition> = {};
+    const of = (table: string) => (definitions[table] ??= { columns: [], constraints: [], indexes: [], triggers: [] });
+    for (const c of columns) of(c.table).columns.push(c.line);
+    for (const c of constraints) of(c.table).constraints.push(c.line);
+    for (const i of indexes) of(i.table).indexes.push(i.line);
+    for (const t of triggers) of(t.table).triggers.push(t.line);
+    return definitions;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Runs the library tables' definitions (LIBRARY_TABLES) into `schema`, a fresh one, as the generated
+ * migration would: what every app's schema must hold of these tables.
+ */
+export async function createFromDefinitions(adminUrl: string, schema: string): Promise<void> {
+  const client = new pg.Client({ connectionString: adminUrl });
+  await client.connect();
+  try {
+    await client.query(`CREATE SCHEMA ${client.escapeIdentifier(schema)}`);
+    await client.query(`SET search_path = ${client.escapeIdentifier(schema)}`);
+    for (const file of new Set(Object.values(LIBRARY_TABLES))) {
+      await client.query(readFileSync(join(WORKSPACE_ROOT, file), 'utf8'));
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+/** Where a schema's library tables differ from their definitions, one line each. */
+export function compareDefinitions(
+  defined: Record<string, TableDefinition>,
+  actual: Record<string, TableDefinition>,
+): string[] {
+  const problems: string[] = [];
+  for (const table of Object.keys(LIBRARY_TABLES)) {
+    const want = defined[table];
+    const have = actual[table];
+    if (!want) problems.push(`table ${table}: ${LIBRARY_TABLES[table]} does not create it`);
+    else if (!have) problems.push(`table ${table} is missing (defined by ${LIBRARY_TABLES[table]})`);
+    else {
+      for (const part of ['columns', 'constraints', 'indexes', 'triggers'] as const) {
+        for (const line of want[part].filter((l) => !have[part].includes(l)))
+          problems.push(`${table}: missing, or other than ${LIBRARY_TABLES[table]} says: ${line}`);
+        for (const line of have[part].filter((l) => !want[part].includes(l)))
+          problems.push(`${table}: not in ${LIBRARY_TABLES[table]}: ${line}`);
+      }
     }
   }
   return problems;
