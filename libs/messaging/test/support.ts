@@ -114,6 +114,20 @@ export class Harness {
     return consumer;
   }
 
+  /** How many messages a type's dead-letter topic holds: none if the topic was never created. */
+  async deadLetterCount(type: string): Promise<number> {
+    const topic = `${this.topic(type)}.dlq`;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      if (!(await admin.listTopics()).includes(topic)) return 0;
+      const offsets = await admin.fetchTopicOffsets(topic);
+      return offsets.reduce((sum, p) => sum + Number(p.high) - Number(p.low), 0);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
   async close(): Promise<void> {
     await Promise.all(this.consumers.map((c) => c.stop()));
     await this.producer?.disconnect();
