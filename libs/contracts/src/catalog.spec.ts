@@ -64,6 +64,15 @@ describe('the event catalog', () => {
     );
     expect(() => readEvent(EVENT_CATALOG, 'not an object')).toThrow(InvalidEventError);
   });
+
+  it('names every invalid field by its dotted path, and the root when the value itself is wrong', () => {
+    const event = createEvent('order.placed', placed, meta);
+    const bad = { ...placed, totalCents: -1, items: [{ ...placed.items[0], quantity: 0 }] };
+    expect(() => readEvent(EVENT_CATALOG, { ...event, data: bad })).toThrow(
+      /^invalid order\.placed v1 data: items\.0\.quantity: [^;]+; totalCents: [^;]+$/,
+    );
+    expect(() => readEvent(EVENT_CATALOG, 'not an object')).toThrow(/^invalid envelope: \(root\): /);
+  });
 });
 
 describe('upcasting', () => {
@@ -92,6 +101,22 @@ describe('upcasting', () => {
     const read = readEvent(catalog, v1);
     expect(read.data).toEqual({ customerId: 'c-1', firstName: 'Ada', lastName: 'King Lovelace' });
     expectTypeOf(read.data).toEqualTypeOf<{ customerId: string; firstName: string; lastName: string }>();
+  });
+
+  it('refuses a v1 event its upcaster cannot lift to a valid v2, saying which step', () => {
+    const v1 = {
+      ...createEvent('order.placed', placed, meta),
+      eventType: 'customer.renamed',
+      eventVersion: 1,
+      data: { customerId: 'c-1', name: '' },
+    };
+    const strict = {
+      'customer.renamed': defineEvent('customer.renamed', [
+        catalog['customer.renamed'].versions[0]!,
+        { ...catalog['customer.renamed'].versions[1]!, schema: z.object({ firstName: z.string().min(1) }) },
+      ]),
+    };
+    expect(() => readEvent(strict, v1)).toThrow(/^customer\.renamed v1 does not upcast to v2: firstName: /);
   });
 
   it('insists on versions 1, 2, 3 with an upcaster for each step', () => {

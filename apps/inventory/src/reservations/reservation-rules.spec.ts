@@ -5,6 +5,7 @@ import {
   type OrderEventType,
   type ReservationAction,
   type ReservationState,
+  compareSkus,
   rejectionOf,
   unknownSkus,
 } from './reservation-rules.ts';
@@ -99,6 +100,17 @@ describe('the reservation rules', () => {
 
     it('accepts when nothing is unknown or short', () => {
       expect(rejectionOf({ unknown: [], short: [] })).toBeNull();
+    });
+  });
+
+  describe('sku order', () => {
+    it('orders skus by code unit, the same on every machine', () => {
+      expect(compareSkus('A-1', 'A-1')).toBe(0);
+      expect(compareSkus('A-1', 'A-2')).toBe(-1);
+      expect(compareSkus('A-2', 'A-1')).toBe(1);
+      // Upper case before lower case, unlike a locale's collation.
+      expect(compareSkus('Z', 'a')).toBe(-1);
+      expect(['b', 'B', 'a', 'A'].sort(compareSkus)).toEqual(['A', 'B', 'a', 'b']);
     });
   });
 });

@@ -102,7 +102,7 @@ export function rejectionOf(outcome: { unknown: readonly string[]; short: readon
   return null;
 }
 
-// Code-unit order, the same on every machine (localeCompare is not).
-function compareSkus(a: string, b: string): number {
+/** Code-unit order of skus, the same on every machine (localeCompare is not). */
+export function compareSkus(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -46,8 +46,16 @@ describe('the order state machine', () => {
   ] as const)('cancels a PENDING order on %o with reason %s, publishing order.cancelled', (outcome, reason) => {
     for (const before of [[], [reserved], [authorized]]) {
       const order = after(...before);
+      const prior = { ...order.snapshot };
       expect(order.apply(outcome)).toEqual({ changed: true, publish: 'order.cancelled' });
-      expect(order.snapshot).toMatchObject({ status: 'CANCELLED', cancelReason: reason });
+      // The whole state: what inventory and payment said is kept, the side that failed is marked.
+      expect(order.snapshot).toEqual({
+        ...prior,
+        status: 'CANCELLED',
+        cancelReason: reason,
+        ...(outcome.type === 'inventory.rejected' ? { inventoryStatus: 'REJECTED' } : {}),
+        ...(outcome.type === 'payment.failed' ? { paymentStatus: 'FAILED' } : {}),
+      });
     }
   });
 

@@ -66,4 +66,13 @@ describe('the payment rules', () => {
     for (const state of STATES.filter((s) => s !== 'UNKNOWN'))
       expect(decide(state, 'order.placed').action).not.toBe('authorize');
   });
+
+  it('say why in the log line an operator reads: a tombstone is named as one, a payment by its status', () => {
+    expect(decide('TOMBSTONED', 'order.confirmed')).toMatchObject({
+      why: expect.stringContaining('cancelled before it was placed'),
+    });
+    expect(decide('VOIDED', 'order.confirmed')).toMatchObject({ why: expect.stringContaining('payment is VOIDED') });
+    expect(decide('TOMBSTONED', 'order.cancelled')).toMatchObject({ why: 'the cancellation is already remembered' });
+    expect(decide('FAILED', 'order.cancelled')).toMatchObject({ why: 'the payment is FAILED' });
+  });
 });
