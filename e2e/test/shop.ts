@@ -18,7 +18,7 @@ import { expect } from 'vitest';
 
 export const ADMIN = { email: 'admin@shop.test', password: 'admin-password-e2e' };
 
-/** What each app's consumer group reads (CONTRACT.md, choreography). */
+/** What each app's consumer group reads (docs/contract.md, choreography). */
 const CONSUMES: Record<string, string[]> = {
   order: ['product.upserted', 'inventory.reserved', 'inventory.rejected', 'payment.authorized', 'payment.failed'],
   payment: ['order.placed', 'order.confirmed', 'order.cancelled'],
@@ -42,7 +42,7 @@ export interface OrderBody {
 
 /**
  * The five apps on the real infra, driven over HTTP as a client would, with a real SMTP server.
- * The database is read only to check CONTRACT.md's invariants and to know when everything settled.
+ * The database is read only to check docs/contract.md's invariants and to know when everything settled.
  */
 export class Shop {
   private constructor(

@@ -34,7 +34,7 @@ export function defineEvent<T extends string, S extends z.ZodType>(
 
 const latest = <T extends string, D>(d: EventDefinition<T, D>) => d.versions[d.versions.length - 1];
 
-/** The catalog of CONTRACT.md: every event type, its versions, its data schema. */
+/** The catalog of docs/contract.md: every event type, its versions, its data schema. */
 export const EVENT_CATALOG = {
   'user.created': defineEvent('user.created', [{ version: 1, schema: events.UserCreatedV1 }]),
   'product.upserted': defineEvent('product.upserted', [{ version: 1, schema: events.ProductUpsertedV1 }]),

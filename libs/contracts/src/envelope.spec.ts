@@ -16,7 +16,7 @@ const envelope = {
 };
 
 describe('the event envelope', () => {
-  it('accepts the envelope of CONTRACT.md', () => {
+  it('accepts the envelope of docs/contract.md', () => {
     expect(envelopeSchema.parse(envelope)).toEqual(envelope);
   });
 
@@ -34,7 +34,7 @@ describe('the event envelope', () => {
 });
 
 describe('the services', () => {
-  it('match the ports, schemas and prefixes of CONTRACT.md', () => {
+  it('match the ports, schemas and prefixes of docs/contract.md', () => {
     expect(SERVICES).toEqual({
       auth: { schema: 'auth', port: 3001, prefix: 'api/auth' },
       order: { schema: 'orders', port: 3002, prefix: 'api/orders' },

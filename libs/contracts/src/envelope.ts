@@ -24,7 +24,7 @@ export function deadLetterTopic(topic: string): string {
   return `${topic}.dlq`;
 }
 
-/** The JSON envelope every event travels in (CONTRACT.md, Events); `data` is checked per type. */
+/** The JSON envelope every event travels in (docs/contract.md, Events); `data` is checked per type. */
 export const envelopeSchema = z.object({
   eventId: z.uuid(),
   // Any dotted name here; whether a consumer knows the type is its catalog's business.

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 
-// The data of each event, version 1 (CONTRACT.md, Events). Objects are not strict: a consumer
+// The data of each event, version 1 (docs/contract.md, Events). Objects are not strict: a consumer
 // reads a newer version that only adds fields, and simply does not see the new ones.
 
 const id = z.string().min(1).max(200);

@@ -1,4 +1,4 @@
-/** The five apps as CONTRACT.md lists them: the schema each owns, its local port and HTTP prefix. */
+/** The five apps as docs/contract.md lists them: the schema each owns, its local port and HTTP prefix. */
 export const SERVICES = {
   auth: { schema: 'auth', port: 3001, prefix: 'api/auth' },
   order: { schema: 'orders', port: 3002, prefix: 'api/orders' },

@@ -10,7 +10,7 @@ import {
 import { type Kafka, Partitioners, type Producer } from 'kafkajs';
 import { randomUUID } from 'node:crypto';
 
-// Who produces each event (CONTRACT.md, Events), for the envelope's `source`.
+// Who produces each event (docs/contract.md, Events), for the envelope's `source`.
 const PRODUCER: Record<string, ServiceName> = {
   user: 'auth',
   product: 'inventory',

@@ -27,7 +27,7 @@ export interface OrderState {
 }
 
 /**
- * The order aggregate: its state machine (CONTRACT.md, choreography). PENDING becomes CONFIRMED
+ * The order aggregate: its state machine (docs/contract.md, choreography). PENDING becomes CONFIRMED
  * when stock is reserved AND payment authorized, in either order; CANCELLED on a rejection, a
  * failed payment or the customer's cancel. A terminal order ignores whatever arrives later.
  */
