@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { authApp } from '@commerce/auth-app';
 import { inventoryApp } from '@commerce/inventory-app';
 import { KafkaEventTransport } from '@commerce/messaging';
@@ -49,23 +52,26 @@ export class Shop {
     readonly stack: TestStack,
     readonly smtp: TestSmtpServer,
     private adminToken: string,
+    private readonly keysDir: string,
   ) {}
 
   static async open(): Promise<Shop> {
     const smtp = await startTestSmtpServer();
+    // The signing key auth generates for this run, outside the repository and removed on close.
+    const keys = mkdtempSync(join(tmpdir(), 'e2e-keys-'));
     const stack = await startTestStack(
       { auth: authApp, order: orderApp, payment: paymentApp, inventory: inventoryApp, notification: notificationApp },
       {
         SMTP_URL: smtp.url,
         ADMIN_EMAIL: ADMIN.email,
         ADMIN_PASSWORD: ADMIN.password,
-        AUTH_SIGNING_KEY_FILE: `tmp/e2e-keys/${uniqueId()}.pem`,
+        AUTH_SIGNING_KEY_FILE: join(keys, 'auth-signing-key.pem'),
         CONSUMER_RETRY_INITIAL_MS: '50',
         OUTBOX_POLL_INTERVAL_MS: '200',
         MAIL_POLL_INTERVAL_MS: '200',
       },
     );
-    const shop = new Shop(stack, smtp, '');
+    const shop = new Shop(stack, smtp, '', keys);
     shop.adminToken = (await shop.login(ADMIN.email, ADMIN.password)).accessToken;
     return shop;
   }
@@ -73,6 +79,7 @@ export class Shop {
   async close(): Promise<void> {
     await this.stack.close();
     await this.smtp.close();
+    rmSync(this.keysDir, { recursive: true, force: true });
   }
 
   async call(

@@ -28,7 +28,7 @@ describe('the infrastructure handed to test files', () => {
     try {
       const cluster = await admin.describeCluster();
       expect(cluster.brokers.length).toBeGreaterThanOrEqual(1);
-      expect(cluster.clusterId).toBeTruthy();
+      expect(cluster.clusterId).toMatch(/^[A-Za-z0-9_-]{22}$/);
     } finally {
       await admin.disconnect();
     }
