@@ -24,8 +24,10 @@ describe('two consumers of one group', () => {
     // both members hold the same event at once (as after a rebalance that redelivers).
     const [first, second] = [new LedgerHandler(), new LedgerHandler()];
     first.delayMs = second.delayMs = 200;
-    const a = await harness.consume(db, [first]);
-    const b = await harness.consume(db, [second]);
+    // One event per transaction, so the two members interleave event by event (in batches, the
+    // second member's inbox insert would wait for the first's whole batch).
+    const a = await harness.consume(db, [first], { batchSize: 1 });
+    const b = await harness.consume(db, [second], { batchSize: 1 });
     await waitFor(() => a.state === 'running' && b.state === 'running', { what: 'both members to join' });
     const events = Array.from({ length: 10 }, () => authorized());
     const copies = (partition: number) =>

@@ -11,6 +11,8 @@ type Tx = Parameters<Parameters<LedgerDatabase['$transaction']>[0]>[0];
 /** A ledger handler whose behaviour each test scripts: how often it fails, how long it takes. */
 export class LedgerHandler implements BoundHandler {
   readonly calls: string[] = [];
+  /** The transaction each call ran in, to tell events applied together from events applied alone. */
+  readonly txids: string[] = [];
   readonly correlations: Array<{ correlationId?: string; causationId?: string | null }> = [];
   failures = new Map<string, number>();
   alwaysFail = false;
@@ -24,6 +26,8 @@ export class LedgerHandler implements BoundHandler {
   async handle(event: never, tx: never): Promise<void> {
     const e = event as EventOf<'payment.authorized'>;
     this.calls.push(e.eventId);
+    const [{ txid }] = await (tx as Tx).$queryRaw<Array<{ txid: string }>>`SELECT txid_current()::text AS txid`;
+    this.txids.push(txid);
     this.correlations.push({ ...currentCorrelation() });
     if (this.delayMs) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
     await (tx as Tx).ledgerEntry.create({

@@ -1,6 +1,6 @@
 import type { EventCatalog } from '@commerce/contracts';
 import { backoff, type BackoffPolicy } from '@commerce/platform';
-import type { Consumer, EachMessagePayload, Kafka } from 'kafkajs';
+import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { DeadLetterPublisher } from '../dead-letters/dead-letter-publisher.ts';
 import { cleanInbox } from '../inbox/inbox.ts';
 import type { BoundHandler } from './event-handler.ts';
@@ -22,6 +22,8 @@ export interface EventConsumerOptions {
   maxWaitTimeInMs?: number;
   /** Longest a handler's transaction may run. */
   handlerTimeoutMs?: number;
+  /** Most events of a fetched batch applied in one transaction (1: every event on its own). */
+  batchSize?: number;
   inboxRetentionMs?: number;
   /** How long the group waits for a silent member before it rebalances (heartbeats run during handlers). */
   sessionTimeoutMs?: number;
@@ -37,8 +39,8 @@ const HEARTBEAT_EVERY_MS = 1_000;
 
 /**
  * One consumer group from join to leave: it subscribes to the topics of its handlers, hands each
- * message to the EventPipeline, commits offsets only after that, and rebuilds itself after a
- * crash that kafkajs does not recover from.
+ * fetched batch to the EventPipeline (partitions in parallel, each in order), commits an offset
+ * only once its event is done, and rebuilds itself after a crash that kafkajs does not recover from.
  */
 export class EventConsumer {
   state: ConsumerState = 'stopped';
@@ -68,6 +70,7 @@ export class EventConsumer {
       maxAttempts: options.maxAttempts ?? 5,
       retry: options.retry ?? { initialMs: 200, maxMs: 10_000 },
       handlerTimeoutMs: options.handlerTimeoutMs ?? 30_000,
+      batchSize: options.batchSize ?? 50,
       logger: this.logger,
       isStopping: () => this.stopping,
     });
@@ -119,8 +122,10 @@ export class EventConsumer {
       }
       await consumer.run({
         autoCommit: true,
+        // Offsets are resolved as events are done, so a rebalance mid-batch redelivers only the rest.
+        eachBatchAutoResolve: false,
         partitionsConsumedConcurrently: this.options.partitionsConsumedConcurrently ?? 3,
-        eachMessage: (payload) => this.onMessage(payload),
+        eachBatch: (payload) => this.onBatch(payload),
       });
     } catch (error) {
       this.state = 'crashed';
@@ -190,11 +195,27 @@ export class EventConsumer {
     }, 2_000);
   }
 
-  private async onMessage({ topic, partition, message, heartbeat }: EachMessagePayload): Promise<void> {
+  private async onBatch({
+    batch,
+    heartbeat,
+    resolveOffset,
+    commitOffsetsIfNecessary,
+    isRunning,
+    isStale,
+  }: EachBatchPayload): Promise<void> {
     // Keep the group session alive however long the handlers take.
     const beat = setInterval(() => void heartbeat().catch(() => undefined), HEARTBEAT_EVERY_MS);
     try {
-      await this.pipeline.process({ topic, partition, message });
+      await this.pipeline.processBatch({
+        topic: batch.topic,
+        partition: batch.partition,
+        messages: batch.messages,
+        shouldGoOn: () => isRunning() && !isStale(),
+        done: async (offset) => {
+          resolveOffset(offset);
+          await commitOffsetsIfNecessary();
+        },
+      });
     } finally {
       clearInterval(beat);
     }

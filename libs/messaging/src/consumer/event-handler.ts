@@ -3,6 +3,7 @@ import type { Envelope } from '@commerce/contracts';
 /** What a handler gets besides the event: the transaction it runs in (with the inbox insert). */
 export interface HandlerTransaction {
   $executeRawUnsafe(query: string, ...values: unknown[]): Promise<number>;
+  $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
 }
 
 /** Where a message came from. */

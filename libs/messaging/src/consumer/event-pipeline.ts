@@ -2,7 +2,7 @@ import { type Envelope, type EventCatalog, InvalidEventError, readEvent } from '
 import { backoff, type BackoffPolicy, runWithCorrelation } from '@commerce/platform';
 import type { KafkaMessage } from 'kafkajs';
 import type { DeadLetterPublisher, DeadLetterReason } from '../dead-letters/dead-letter-publisher.ts';
-import { recordInInbox } from '../inbox/inbox.ts';
+import { inboxKey, recordAllInInbox, recordInInbox } from '../inbox/inbox.ts';
 import type { BoundHandler, HandlerTransaction, MessageOrigin } from './event-handler.ts';
 
 /** What the pipeline needs of the app's Prisma client. */
@@ -32,9 +32,21 @@ export interface EventPipelineOptions {
   retry: BackoffPolicy;
   /** Longest a handler's transaction may run. */
   handlerTimeoutMs: number;
+  /** Most events applied in one transaction when a fetched batch is handled together. */
+  batchSize: number;
   logger: ConsumerLogger;
   /** True once the consumer is stopping: a failure then leaves the message for the next consumer. */
   isStopping(): boolean;
+}
+
+/** A handler of a batch threw: which event it was, and why. */
+class HandlerFailure extends Error {
+  constructor(
+    readonly index: number,
+    override readonly cause: unknown,
+  ) {
+    super(`the handler of the batch's event ${index} failed`);
+  }
 }
 
 /** A Kafka message as the pipeline takes it. */
@@ -45,6 +57,19 @@ export interface IncomingMessage {
 }
 
 export type Outcome = 'applied' | 'duplicate' | 'dead-lettered';
+
+/** A partition's fetched messages, in offset order, and how the consumer wants to hear of progress. */
+export interface IncomingBatch {
+  topic: string;
+  partition: number;
+  messages: KafkaMessage[];
+  /** False once the group is rebalancing or the consumer stopping: the rest is left for later. */
+  shouldGoOn(): boolean;
+  /** Every message up to this offset is done: its offset may be committed. */
+  done(offset: string): Promise<void>;
+}
+
+type ReadMessage = { message: KafkaMessage; event: Envelope; origin: MessageOrigin };
 
 // Prisma's codes for "cannot reach / lost / no connection to the database", and pg's socket errors.
 const DATABASE_UNAVAILABLE = new Set([
@@ -102,8 +127,11 @@ export class EventPipeline {
     return Math.max(1, ...[...this.byType.values()].map((h) => h.length));
   }
 
-  /** Handles one message to the end: applied, skipped as a duplicate, or dead-lettered. Throws only while stopping. */
-  async process(incoming: IncomingMessage): Promise<void> {
+  /**
+   * Handles one message to the end: applied, skipped as a duplicate, or dead-lettered. Throws only
+   * while stopping. `firstFailure`: its handler already failed once (in a batch), which counts.
+   */
+  async process(incoming: IncomingMessage, firstFailure?: unknown): Promise<void> {
     const { topic, message } = incoming;
     const eventType = topic.slice(this.options.topicPrefix.length);
     let event: Envelope;
@@ -125,9 +153,128 @@ export class EventPipeline {
     await runWithCorrelation(
       { correlationId: event.correlationId, causationId: event.eventId, eventId: event.eventId, topic },
       async () => {
-        for (const handler of this.byType.get(eventType) ?? []) await this.apply(handler, event, incoming, origin);
+        for (const handler of this.byType.get(eventType) ?? []) {
+          await this.apply(handler, event, incoming, origin, firstFailure);
+          firstFailure = undefined;
+        }
       },
     );
+  }
+
+  /**
+   * Handles a fetched batch in order: runs of readable events are applied together, up to
+   * `batchSize` per transaction (one multi-row inbox insert, the handlers in offset order). If such
+   * a transaction fails, its events are handled again one by one, so a failing event is retried and
+   * dead-lettered on its own while the others apply, exactly as if they had come alone.
+   */
+  async processBatch(batch: IncomingBatch): Promise<void> {
+    let run: ReadMessage[] = [];
+    const flush = async () => {
+      if (run.length > 0) await this.applyRun(batch, run);
+      run = [];
+    };
+    for (const message of batch.messages) {
+      if (!batch.shouldGoOn()) break;
+      const incoming = { topic: batch.topic, partition: batch.partition, message };
+      const read = this.read(incoming);
+      if (!read) {
+        // Unreadable: whatever came before it is applied first, then it goes to the DLQ alone.
+        await flush();
+        await this.process(incoming);
+        await batch.done(message.offset);
+        continue;
+      }
+      run.push(read);
+      if (run.length >= this.options.batchSize) await flush();
+    }
+    if (batch.shouldGoOn()) await flush();
+  }
+
+  private async applyRun(batch: IncomingBatch, run: ReadMessage[]): Promise<void> {
+    if (run.length === 0) return;
+    try {
+      await this.applyTogether(run);
+    } catch (error) {
+      if (this.options.isStopping()) throw error;
+      const failed = error instanceof HandlerFailure ? error : undefined;
+      this.options.logger.warn(
+        { topic: batch.topic, partition: batch.partition, events: run.length, err: failed?.cause ?? error },
+        failed
+          ? 'an event of the batch failed; the others apply without it'
+          : 'batch failed; handling it event by event',
+      );
+      if (!failed) {
+        for (const { message } of run) {
+          if (!batch.shouldGoOn()) return;
+          await this.process({ topic: batch.topic, partition: batch.partition, message });
+          await batch.done(message.offset);
+        }
+        return;
+      }
+      // The events before the failing one did not fail: they apply together again. The failing one
+      // goes on alone, its first attempt spent; then the rest of the run.
+      await this.applyRun(batch, run.slice(0, failed.index));
+      if (!batch.shouldGoOn()) return;
+      const { message } = run[failed.index]!;
+      await this.process({ topic: batch.topic, partition: batch.partition, message }, failed.cause);
+      await batch.done(message.offset);
+      if (batch.shouldGoOn()) await this.applyRun(batch, run.slice(failed.index + 1));
+      return;
+    }
+    await batch.done(run.at(-1)!.message.offset);
+  }
+
+  private async applyTogether(run: ReadMessage[]): Promise<void> {
+    const entries = run.flatMap(({ event }) =>
+      (this.byType.get(event.eventType) ?? []).map((handler) => ({ consumer: handler.name, eventId: event.eventId })),
+    );
+    await this.options.database.$transaction(
+      async (tx) => {
+        const fresh = await recordAllInInbox(tx, entries);
+        for (const [index, { event, origin }] of run.entries()) {
+          await runWithCorrelation(
+            {
+              correlationId: event.correlationId,
+              causationId: event.eventId,
+              eventId: event.eventId,
+              topic: origin.topic,
+            },
+            async () => {
+              for (const handler of this.byType.get(event.eventType) ?? []) {
+                // Deleted once applied: a second copy in the same batch is a duplicate too.
+                if (!fresh.delete(inboxKey(handler.name, event.eventId))) {
+                  this.options.logger.log({ handler: handler.name, eventId: event.eventId }, 'duplicate event skipped');
+                  continue;
+                }
+                try {
+                  await handler.handle(event, tx, origin);
+                } catch (error) {
+                  throw new HandlerFailure(index, error);
+                }
+              }
+            },
+          );
+        }
+      },
+      { timeout: this.options.handlerTimeoutMs, maxWait: 10_000 },
+    );
+  }
+
+  /** The message as an event of this topic, or undefined when it cannot be read as one. */
+  private read(incoming: IncomingMessage): ReadMessage | undefined {
+    const { topic, message } = incoming;
+    try {
+      if (!message.value) return undefined;
+      const event = readEvent(this.options.catalog, JSON.parse(message.value.toString('utf8')));
+      if (event.eventType !== topic.slice(this.options.topicPrefix.length)) return undefined;
+      return {
+        message,
+        event,
+        origin: { topic, partition: incoming.partition, offset: message.offset, headers: headersOf(message) },
+      };
+    } catch {
+      return undefined;
+    }
   }
 
   private async apply(
@@ -135,10 +282,16 @@ export class EventPipeline {
     event: Envelope,
     incoming: IncomingMessage,
     origin: MessageOrigin,
+    firstFailure?: unknown,
   ): Promise<Outcome> {
     const { maxAttempts, retry } = this.options;
     for (let attempt = 1; ; attempt++) {
       try {
+        if (firstFailure !== undefined) {
+          const error = firstFailure;
+          firstFailure = undefined;
+          throw error;
+        }
         const outcome = await this.options.database.$transaction(
           async (tx) => {
             if (!(await recordInInbox(tx, handler.name, event.eventId))) return 'duplicate' as const;

@@ -46,6 +46,12 @@ export const baseConfigSchema = z.object({
   // gateway's. Private ranges by default, as in docker compose; `false` trusts nobody.
   HTTP_TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
   READY_CHECK_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
+  // The app's database connections (node-postgres' pool under Prisma's adapter). A request that
+  // cannot get a connection within DATABASE_POOL_TIMEOUT_MS, or start its transaction within
+  // DATABASE_TX_MAX_WAIT_MS (the default `maxWait` of interactive transactions), answers 503.
+  DATABASE_POOL_SIZE: z.coerce.number().int().min(1).max(1000).default(10),
+  DATABASE_POOL_TIMEOUT_MS: z.coerce.number().int().min(1).max(600_000).default(5000),
+  DATABASE_TX_MAX_WAIT_MS: z.coerce.number().int().min(1).max(600_000).default(2000),
   // Topics and consumer groups; the prefix namespaces them (tests give each file its own).
   KAFKA_TOPIC_PREFIX: z
     .string()
@@ -59,6 +65,8 @@ export const baseConfigSchema = z.object({
   CONSUMER_RETRY_MAX_MS: z.coerce.number().int().min(1).default(10_000),
   CONSUMER_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(100).default(3),
   CONSUMER_MAX_WAIT_MS: z.coerce.number().int().min(1).max(30_000).default(100),
+  // Events of a fetched batch applied in one transaction; a failing batch is redone one by one.
+  CONSUMER_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
   // Longer than Kafka keeps messages (7 days by default), so a replay finds every event in the inbox.
   INBOX_RETENTION_HOURS: z.coerce.number().positive().default(720),
   // The outbox relay.
