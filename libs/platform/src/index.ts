@@ -20,9 +20,10 @@ export {
 } from './config/config.ts';
 export { DatabaseModule, type PrismaClientLike } from './database/database.module.ts';
 export { PgListener, type PgListenerOptions } from './database/pg-listener.ts';
-export { pgConfig, prismaAdapter, schemaOf } from './database/prisma.ts';
+export { type OverloadReason, overloadReason } from './database/overload.ts';
+export { pgConfig, type PoolOptions, prismaAdapter, schemaOf } from './database/prisma.ts';
 export { NotReadyError, type ReadinessCheck, ReadinessRegistry } from './health/readiness.ts';
-export { ProblemDetailsFilter } from './http/problem-details.filter.ts';
+export { OVERLOAD_RETRY_AFTER_SECONDS, ProblemDetailsFilter } from './http/problem-details.filter.ts';
 export { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './http/problem-details.ts';
 export { parseInput, ZodPipe } from './http/validation.ts';
 export {

@@ -18,6 +18,24 @@ describe('loadConfig', () => {
     });
   });
 
+  it('sizes the database pool and its waits, 10 connections, 5 s and 2 s unless told', () => {
+    expect(loadConfig(baseConfigSchema, valid)).toMatchObject({
+      DATABASE_POOL_SIZE: 10,
+      DATABASE_POOL_TIMEOUT_MS: 5000,
+      DATABASE_TX_MAX_WAIT_MS: 2000,
+    });
+    const env = { ...valid, DATABASE_POOL_SIZE: '1', DATABASE_POOL_TIMEOUT_MS: '50', DATABASE_TX_MAX_WAIT_MS: '20' };
+    expect(loadConfig(baseConfigSchema, env)).toMatchObject({
+      DATABASE_POOL_SIZE: 1,
+      DATABASE_POOL_TIMEOUT_MS: 50,
+      DATABASE_TX_MAX_WAIT_MS: 20,
+    });
+    expect(() => loadConfig(baseConfigSchema, { ...valid, DATABASE_POOL_SIZE: '0' })).toThrow(/DATABASE_POOL_SIZE:/);
+    expect(() => loadConfig(baseConfigSchema, { ...valid, DATABASE_TX_MAX_WAIT_MS: 'soon' })).toThrow(
+      /DATABASE_TX_MAX_WAIT_MS:/,
+    );
+  });
+
   it('lets the environment override the defaults it is given, and ignores empty values', () => {
     expect(loadConfig(baseConfigSchema, { ...valid, PORT: '' }, { PORT: '3999' }).PORT).toBe(3999);
     expect(loadConfig(baseConfigSchema, valid, { PORT: '3999' }).PORT).toBe(3002);

@@ -17,7 +17,10 @@ export interface PrismaClientLike {
   $queryRawUnsafe<T = unknown>(query: string, ...values: unknown[]): Promise<T>;
 }
 
-type PrismaClientClass = new (options: { adapter: PrismaPg }) => PrismaClientLike;
+type PrismaClientClass = new (options: {
+  adapter: PrismaPg;
+  transactionOptions?: { maxWait?: number; timeout?: number };
+}) => PrismaClientLike;
 
 const CLIENT = Symbol('DATABASE_CLIENT');
 
@@ -55,7 +58,15 @@ export class DatabaseModule {
       providers: [
         {
           provide: clientClass,
-          useFactory: (config: BaseConfig) => new clientClass({ adapter: prismaAdapter(config.DATABASE_URL) }),
+          useFactory: (config: BaseConfig) =>
+            new clientClass({
+              adapter: prismaAdapter(config.DATABASE_URL, {
+                size: config.DATABASE_POOL_SIZE,
+                timeoutMs: config.DATABASE_POOL_TIMEOUT_MS,
+              }),
+              // A transaction that cannot start in time fails (P2028) instead of queueing on: 503.
+              transactionOptions: { maxWait: config.DATABASE_TX_MAX_WAIT_MS },
+            }),
           inject: [APP_CONFIG],
         },
         { provide: CLIENT, useExisting: clientClass },

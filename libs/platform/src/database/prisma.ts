@@ -18,10 +18,18 @@ export function pgConfig(databaseUrl: string, fallbackSchema?: string): { connec
   return { connectionString: url.toString(), options: `-c search_path="${schema.replaceAll('"', '""')}"` };
 }
 
+/** How many connections an app's pool holds, and how long a caller waits for one before failing. */
+export interface PoolOptions {
+  /** At most this many connections (node-postgres' `max`); 10 by default. */
+  size?: number;
+  /** A checkout waits at most this long (`connectionTimeoutMillis`), then fails; 5 s by default. */
+  timeoutMs?: number;
+}
+
 /** Prisma's pg driver adapter for an app's own schema; the pool is sized for one service instance. */
-export function prismaAdapter(databaseUrl: string, poolSize = 10): PrismaPg {
+export function prismaAdapter(databaseUrl: string, pool: PoolOptions = {}): PrismaPg {
   return new PrismaPg(
-    { ...pgConfig(databaseUrl), max: poolSize, connectionTimeoutMillis: 5_000 },
+    { ...pgConfig(databaseUrl), max: pool.size ?? 10, connectionTimeoutMillis: pool.timeoutMs ?? 5_000 },
     { schema: schemaOf(databaseUrl) },
   );
 }

@@ -1,6 +1,7 @@
 import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ZodError } from 'zod';
+import { overloadReason } from '../database/overload.ts';
 import { resolveCorrelationId } from '../logging/correlation.ts';
 import { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem-details.ts';
 
@@ -28,7 +29,15 @@ const bodyParserDetails: Record<string, string> = {
   'charset.unsupported': 'The request body uses an unsupported charset.',
 };
 
-/** Turns every error into an `application/problem+json` response; only the unexpected ones are 500. */
+/** Seconds a client is told to wait (Retry-After) when the app is overloaded. */
+export const OVERLOAD_RETRY_AFTER_SECONDS = 1;
+
+/**
+ * Turns every error into an `application/problem+json` response; only the unexpected ones are 500.
+ * Database overload (no connection or transaction in time, see overload.ts) is a 503 with
+ * Retry-After: the work it failed to start did not happen, and the request may be sent again. Only
+ * HTTP: an event handler's error is rethrown, so the consumer's retries apply.
+ */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
   private readonly logger = new Logger('ProblemDetailsFilter');
@@ -38,12 +47,21 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const body = this.toProblem(error);
+    const overload = overloadReason(error);
+    const body = overload
+      ? problem(503, 'The service is too busy to take this request now; try again shortly.')
+      : this.toProblem(error);
     body.instance = request.originalUrl?.split('?')[0];
     // Resolved here too: a body-parser error happens before the correlation middleware runs.
     body.correlationId = resolveCorrelationId(request, response);
-    if (body.status >= 500) this.logger.error({ err: error }, 'Unhandled error');
+    if (overload) {
+      // One short line each: under overload, stack traces would add to the load.
+      this.logger.warn({ reason: overload, error: (error as Error).message }, 'Overloaded: answered 503');
+    } else if (body.status >= 500) {
+      this.logger.error({ err: error }, 'Unhandled error');
+    }
     if (response.headersSent) return;
+    if (overload) response.setHeader('Retry-After', String(OVERLOAD_RETRY_AFTER_SECONDS));
     response.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
 
