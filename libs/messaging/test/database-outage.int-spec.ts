@@ -1,7 +1,8 @@
+import { prismaAdapter } from '@commerce/platform';
 import {
   createTestDatabase,
   ledgerClient,
-  type LedgerDatabase,
+  LedgerDatabase,
   TcpProxy,
   type TestDatabase,
   waitFor,
@@ -60,5 +61,52 @@ describe('EventConsumer when its database goes away', () => {
       what: 'the event after the outage',
     });
     expect(await harness.deadLetterCount('payment.authorized')).toBe(0);
+  });
+
+  it('waits, without spending attempts, while its pool has no connection to give', async () => {
+    // One connection, given up on after 100 ms: a transaction the test holds starves the consumer.
+    const starved = new LedgerDatabase({
+      adapter: prismaAdapter(database.urlFor('ledger'), { size: 1, timeoutMs: 100 }),
+    });
+    harness = new Harness();
+    await harness.createTopics(['payment.authorized']);
+    const waits: unknown[] = [];
+    const logger = {
+      log: () => undefined,
+      error: () => undefined,
+      warn: (line: unknown, message?: unknown) => {
+        if (message === 'database unavailable; waiting') waits.push(line);
+      },
+    };
+    let release!: () => void;
+    const held = starved.$transaction(
+      async (tx) => {
+        await tx.$executeRaw`SELECT 1`;
+        await new Promise<void>((resolve) => (release = resolve));
+      },
+      { timeout: 60_000 },
+    );
+    try {
+      await harness.consume(starved, [new LedgerHandler()], {
+        maxAttempts: 2,
+        retry: { initialMs: 20, maxMs: 100 },
+        logger,
+      });
+      const event = authorized();
+      await harness.publish(event);
+      await waitFor(() => waits.length >= 6, { what: 'the consumer to wait for a connection' });
+      expect(await harness.deadLetterCount('payment.authorized')).toBe(0);
+      release();
+      await held;
+      await waitFor(async () => (await db.ledgerEntry.count({ where: { eventId: event.eventId } })) === 1, {
+        what: 'the event once a connection is free',
+      });
+      expect(await harness.deadLetterCount('payment.authorized')).toBe(0);
+    } finally {
+      release?.();
+      await held.catch(() => undefined);
+      await harness.close();
+      await starved.$disconnect();
+    }
   });
 });

@@ -1,5 +1,5 @@
 import { type Envelope, type EventCatalog, InvalidEventError, readEvent } from '@commerce/contracts';
-import { backoff, type BackoffPolicy, runWithCorrelation } from '@commerce/platform';
+import { backoff, type BackoffPolicy, overloadReason, runWithCorrelation } from '@commerce/platform';
 import type { KafkaMessage } from 'kafkajs';
 import type { DeadLetterPublisher, DeadLetterReason } from '../dead-letters/dead-letter-publisher.ts';
 import { inboxKey, recordAllInInbox, recordInInbox } from '../inbox/inbox.ts';
@@ -306,9 +306,9 @@ export class EventPipeline {
       } catch (error) {
         // Shutting down: leave the message uncommitted for whoever consumes next, not to the DLQ.
         if (this.options.isStopping()) throw error;
-        // The database itself is unreachable: no handler can succeed, so waiting costs no attempt;
-        // the message stays in hand (and its partition waits) until the database is back.
-        if (isDatabaseUnavailable(error)) {
+        // The database is unreachable, or too busy to give a connection in time: no handler can
+        // succeed now, so waiting costs no attempt; the message stays in hand until it can.
+        if (isDatabaseUnavailable(error) || overloadReason(error)) {
           const delay = backoff(attempt, retry);
           this.options.logger.warn(
             { handler: handler.name, eventId: event.eventId, retryInMs: delay, err: error },
