@@ -7,7 +7,8 @@ import type { OrderTransaction } from '../order.database.ts';
 export class CatalogRepository {
   /** The products of these skus as the catalog copy has them (unknown skus are absent). */
   find(tx: OrderTransaction, skus: string[]) {
-    return tx.catalogProduct.findMany({ where: { sku: { in: skus } } });
+    return tx.$queryRaw<Array<{ sku: string; name: string; priceCents: number; currency: string }>>`
+      SELECT sku, name, price_cents AS "priceCents", currency FROM catalog_products WHERE sku = ANY(${skus}::text[])`;
   }
 
   /** Keeps the product as the event describes it, unless a newer event was applied already. */

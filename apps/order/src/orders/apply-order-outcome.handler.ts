@@ -19,8 +19,8 @@ export class ApplyOrderOutcomeHandler implements ICommandHandler<ApplyOrderOutco
     private readonly outbox: Outbox,
   ) {}
 
-  async execute({ orderId, outcome, tx, cause }: ApplyOrderOutcomeCommand): Promise<Transition> {
-    const order = await this.orders.lock(tx, orderId);
+  async execute({ orderId, outcome, tx, cause, locked }: ApplyOrderOutcomeCommand): Promise<Transition> {
+    const order = locked ?? (await this.orders.lock(tx, orderId));
     // Every outcome answers an order.placed this app committed first; an unknown order is not
     // ours (another environment's topic, a hand-made message): retried, then dead-lettered.
     if (!order) throw new Error(`${cause?.eventType ?? outcome.type} for unknown order ${orderId}`);
@@ -40,16 +40,18 @@ export class ApplyOrderOutcomeHandler implements ICommandHandler<ApplyOrderOutco
               s.id,
             )
           : undefined;
-    if (transition.changed) await this.orders.save(tx, order);
     // A customer's cancel has no incoming event: the history names the event it published.
     const recorded = cause ?? { eventId: published!.eventId, eventType: published!.eventType };
-    await this.orders.record(tx, {
+    const line = {
       orderId: s.id,
       ...recorded,
       status: s.status,
       changed: transition.changed,
       ...(transition.changed ? (s.cancelReason ? { reason: s.cancelReason } : {}) : { reason: transition.why }),
-    });
+    };
+    // The new state and its history line in one statement; an outcome that changed nothing, its line alone.
+    if (transition.changed) await this.orders.save(tx, order, line);
+    else await this.orders.record(tx, line);
     if (published) await this.outbox.add(tx, published);
     if (!transition.changed)
       this.logger.log({ orderId, eventId: cause?.eventId }, `${outcome.type} ignored: ${transition.why}`);

@@ -18,17 +18,21 @@ export class CancelOrderHandler implements ICommandHandler<CancelOrderCommand> {
 
   execute(command: CancelOrderCommand): Promise<OrderView> {
     return this.db.$transaction(async (tx) => {
-      const order = await this.orders.lock(tx, command.orderId);
-      assertVisible(order?.snapshot, command.caller);
+      // Locked with its items: the answer is built from what this transaction holds, not read again.
+      const locked = await this.orders.lockWithItems(tx, command.orderId);
+      assertVisible(locked?.order.snapshot, command.caller);
+      const { order, items } = locked!;
       // Admins may read every order, but only its customer may cancel it (docs/contract.md, order).
-      if (order!.snapshot.customerId !== command.caller.id) {
+      if (order.snapshot.customerId !== command.caller.id) {
         throw new ForbiddenException('Only the customer who placed an order can cancel it.');
       }
-      if (order!.isTerminal) {
-        throw new ConflictException(`The order is already ${order!.snapshot.status} and can no longer be cancelled.`);
+      if (order.isTerminal) {
+        throw new ConflictException(`The order is already ${order.snapshot.status} and can no longer be cancelled.`);
       }
-      await this.commands.execute(new ApplyOrderOutcomeCommand(command.orderId, { type: 'customer.cancel' }, tx));
-      return (await this.orders.find(command.orderId, tx))!;
+      await this.commands.execute(
+        new ApplyOrderOutcomeCommand(command.orderId, { type: 'customer.cancel' }, tx, undefined, order),
+      );
+      return this.orders.view(order, items);
     });
   }
 }

@@ -19,7 +19,7 @@ export class GetOrderHistoryHandler implements IQueryHandler<GetOrderHistoryQuer
   constructor(private readonly orders: OrdersRepository) {}
 
   async execute(query: GetOrderHistoryQuery): Promise<HistoryEntry[]> {
-    assertVisible(await this.orders.find(query.orderId), query.caller);
-    return this.orders.history(query.orderId);
+    // One query: the history with whose order it is, so the check and the answer read one state.
+    return assertVisible(await this.orders.history(query.orderId), query.caller).entries;
   }
 }

@@ -38,42 +38,38 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
         if (earlier) return earlier;
       }
       const { items, totalCents, currency } = await this.price(tx, command.items);
-      const order = Order.place(orderId, command.customerId);
-      await this.orders.create(tx, order, items, totalCents, currency);
       const placed = this.outbox.event(
         'order.placed',
         { orderId, customerId: command.customerId, items, totalCents, currency, paymentToken: command.paymentToken },
         orderId,
       );
-      await this.orders.record(tx, {
-        orderId,
+      // The order, its items and its first history line in one statement, which answers with its view.
+      const view = await this.orders.create(tx, Order.place(orderId, command.customerId), items, totalCents, currency, {
         eventId: placed.eventId,
         eventType: placed.eventType,
-        status: 'PENDING',
-        changed: true,
       });
       await this.outbox.add(tx, placed);
-      return (await this.orders.find(orderId, tx))!;
+      return view;
     });
   }
 
   /** Claims the key for `orderId`; returns the earlier order when the key was used with this body. */
   private async claimKey(tx: OrderTransaction, command: PlaceOrderCommand, orderId: string) {
     const hash = requestHash(command);
-    const claimed = await tx.$executeRaw`
-      INSERT INTO idempotency_keys (customer_id, key, request_hash, order_id)
-      VALUES (${command.customerId}, ${command.idempotencyKey}, ${hash}, ${orderId}::uuid)
-      ON CONFLICT DO NOTHING`;
-    if (claimed === 1) return undefined;
-    const earlier = await tx.idempotencyKey.findUniqueOrThrow({
-      where: { customerId_key: { customerId: command.customerId, key: command.idempotencyKey! } },
-    });
+    const key = command.idempotencyKey!;
+    if (await this.orders.claimKey(tx, { customerId: command.customerId, key, requestHash: hash, orderId })) {
+      return undefined;
+    }
+    // A separate statement: one that read in the claim's own snapshot would miss the row of a
+    // concurrent claim it waited for.
+    const earlier = await this.orders.findByKey(tx, command.customerId, key);
+    if (!earlier) throw new Error(`Idempotency-Key ${key} conflicted, but no order holds it`);
     if (earlier.requestHash !== hash) {
       throw new UnprocessableEntityException(
         problem(422, 'This Idempotency-Key was already used with a different request body.'),
       );
     }
-    return (await this.orders.find(earlier.orderId, tx))!;
+    return earlier.order;
   }
 
   private async price(tx: OrderTransaction, wanted: PlaceOrderCommand['items']) {
