@@ -15,7 +15,12 @@ export function pgConfig(databaseUrl: string, fallbackSchema?: string): { connec
   const url = new URL(databaseUrl);
   const schema = url.searchParams.get('schema') ?? fallbackSchema ?? schemaOf(databaseUrl);
   url.searchParams.delete('schema');
-  return { connectionString: url.toString(), options: `-c search_path="${schema.replaceAll('"', '""')}"` };
+  // UTC sessions: Prisma's pg adapter sends and reads timestamps as UTC without an offset, so a
+  // server in another time zone would shift what is stored and compared with now().
+  return {
+    connectionString: url.toString(),
+    options: `-c search_path="${schema.replaceAll('"', '""')}" -c TimeZone=UTC`,
+  };
 }
 
 /** How many connections an app's pool holds, and how long a caller waits for one before failing. */
