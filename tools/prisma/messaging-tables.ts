@@ -3,7 +3,7 @@
 //   libs/outbox/src/table/outbox.sql     owned by libs/outbox
 //   libs/messaging/src/inbox/inbox.sql   owned by libs/messaging
 // Every directory with a prisma.config.ts (prisma/<app>/ and the tests' libs/testing/prisma/) gets
-// migrations/20261123000000_messaging_tables/migration.sql: the header, then the definitions in
+// migrations/20261123000000_init/migration.sql: the header, then the definitions in
 // that order. `libs/outbox`'s generate target runs it (npm run generate).
 //   node tools/prisma/messaging-tables.ts            write the migrations
 //   node tools/prisma/messaging-tables.ts --check    exit 1, naming each stale or missing migration
@@ -14,7 +14,7 @@ import { join, resolve } from 'node:path';
 
 const SCRIPT = 'tools/prisma/messaging-tables.ts';
 const DEFINITIONS = ['libs/outbox/src/table/outbox.sql', 'libs/messaging/src/inbox/inbox.sql'];
-const MIGRATION = '20261123000000_messaging_tables';
+const MIGRATION = '20261123000000_init';
 
 const args = process.argv.slice(2);
 const check = args.includes('--check');

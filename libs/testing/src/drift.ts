@@ -6,7 +6,7 @@ import { WORKSPACE_ROOT } from './infra.ts';
 
 /**
  * Tables the libraries own, each with its one definition (relative to the workspace root). Every
- * schema's generated migration 20261123000000_messaging_tables creates them from these files;
+ * schema's generated migration 20261123000000_init creates them from these files;
  * schema.prisma does not model them.
  */
 export const LIBRARY_TABLES: Readonly<Record<string, string>> = {

@@ -23,7 +23,7 @@ const schemaFile = (s: TestSchema) =>
     : join(WORKSPACE_ROOT, 'prisma', s, 'schema.prisma');
 const schemaName = (s: TestSchema) => (s === 'ledger' ? LEDGER.schema : SERVICES[s].schema);
 const GENERATOR = join(WORKSPACE_ROOT, 'tools/prisma/messaging-tables.ts');
-const GENERATED = '20261123000000_messaging_tables';
+const GENERATED = '20261123000000_init';
 
 /** Runs the generator (its check, by default) on a workspace root: its exit status and what it printed. */
 function runGenerator(root = WORKSPACE_ROOT, mode: '--check' | '--write' = '--check') {
@@ -166,11 +166,11 @@ describe('the generated migrations of the library tables', () => {
       const { status, stderr } = runGenerator(root);
       expect(status).toBe(1);
       expect(stderr).toMatch(
-        /prisma\/order\/migrations\/20261123000000_messaging_tables\/migration\.sql differs from what tools\/prisma\/messaging-tables\.ts generates at line \d+: " {4}"attempts" INTEGER NOT NULL DEFAULT 1,"/,
+        /prisma\/order\/migrations\/20261123000000_init\/migration\.sql differs from what tools\/prisma\/messaging-tables\.ts generates at line \d+: " {4}"attempts" INTEGER NOT NULL DEFAULT 1,"/,
       );
-      expect(stderr).toContain('prisma/payment/migrations/20261123000000_messaging_tables/migration.sql is missing');
+      expect(stderr).toContain('prisma/payment/migrations/20261123000000_init/migration.sql is missing');
       expect(stderr).toContain(
-        'prisma/payment/migrations/20261201000000_copy/migration.sql creates "inbox", which 20261123000000_messaging_tables owns',
+        'prisma/payment/migrations/20261201000000_copy/migration.sql creates "inbox", which 20261123000000_init owns',
       );
     } finally {
       rmSync(root, { recursive: true, force: true });

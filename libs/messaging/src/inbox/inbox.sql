@@ -1,7 +1,7 @@
 -- The inbox (libs/messaging): the one definition of the table in every app's schema. A handler
 -- records (consumer, event id) in its own transaction, so a redelivered event changes nothing;
 -- rows older than the retention are deleted. Every schema's migration
--- 20261123000000_messaging_tables is generated from this file by tools/prisma/messaging-tables.ts
+-- 20261123000000_init is generated from this file by tools/prisma/messaging-tables.ts
 -- (npm run generate); libs/testing's drift test checks both.
 CREATE TABLE "inbox" (
     "consumer" TEXT NOT NULL,

@@ -3,7 +3,7 @@
 -- The transactional outbox (libs/outbox): the one definition of the table in every app's schema.
 -- Events are inserted in the transaction of the change they describe (addToOutbox); the relay
 -- publishes them to Kafka in id order per key and marks them published. Every schema's migration
--- 20261123000000_messaging_tables is generated from this file by tools/prisma/messaging-tables.ts
+-- 20261123000000_init is generated from this file by tools/prisma/messaging-tables.ts
 -- (npm run generate); libs/testing's drift test checks both.
 CREATE TABLE "outbox" (
     "id" BIGSERIAL NOT NULL,
@@ -44,7 +44,7 @@ CREATE TRIGGER "outbox_notify" AFTER INSERT ON "outbox" FOR EACH STATEMENT EXECU
 -- The inbox (libs/messaging): the one definition of the table in every app's schema. A handler
 -- records (consumer, event id) in its own transaction, so a redelivered event changes nothing;
 -- rows older than the retention are deleted. Every schema's migration
--- 20261123000000_messaging_tables is generated from this file by tools/prisma/messaging-tables.ts
+-- 20261123000000_init is generated from this file by tools/prisma/messaging-tables.ts
 -- (npm run generate); libs/testing's drift test checks both.
 CREATE TABLE "inbox" (
     "consumer" TEXT NOT NULL,
