@@ -110,10 +110,18 @@ describe('OutboxRelay', () => {
     const arrived = new Set(reader.messages.map((m) => JSON.parse(m.value!).eventId));
     expect(arrived.size).toBe(10_000);
     expect(written.every((id) => arrived.has(id))).toBe(true);
-    const sequences = sequencesByKey(reader.messages.map((m) => m.value));
+    // Every copy as it arrived: nothing crashed, so a repeated or late copy is a fault too.
+    const sequences = sequencesByKey(
+      reader.messages.map((m) => m.value),
+      { copies: 'all' },
+    );
     expect(sequences.size).toBe(100);
     for (const sequence of sequences.values()) expect(sequence).toEqual(Array.from({ length: 100 }, (_, i) => i));
     await waitFor(async () => (await first.lag()).unpublished === 0, { what: 'the outbox to drain' });
+    // Both relays took part, and between them published each row once.
+    expect(first.publishedCount).toBeGreaterThan(0);
+    expect(second.publishedCount).toBeGreaterThan(0);
+    expect(first.publishedCount + second.publishedCount).toBe(10_000);
   });
 
   it('re-sends what was sent but not marked when a relay dies in between, and the consumer applies it once', async () => {

@@ -22,12 +22,15 @@ export async function commit(db: LedgerDatabase, ...events: EventOf<'payment.aut
 }
 
 /** For each key, the sequence numbers in the order their first copy arrived. */
-export function sequencesByKey(values: Array<string | null>): Map<string, number[]> {
+export function sequencesByKey(
+  values: Array<string | null>,
+  options: { copies: 'first' | 'all' } = { copies: 'first' },
+): Map<string, number[]> {
   const seen = new Set<string>();
   const byKey = new Map<string, number[]>();
   for (const value of values) {
     const event = JSON.parse(value!) as EventOf<'payment.authorized'>;
-    if (seen.has(event.eventId)) continue;
+    if (options.copies === 'first' && seen.has(event.eventId)) continue;
     seen.add(event.eventId);
     byKey.set(event.aggregateId, [...(byKey.get(event.aggregateId) ?? []), event.data.amountCents]);
   }

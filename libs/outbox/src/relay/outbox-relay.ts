@@ -65,6 +65,7 @@ export class OutboxRelay {
   private readonly retentionMs: number;
   private readonly logger: RelayLogger;
   private running = false;
+  private published = 0;
   private loops: Promise<void>[] = [];
   private listener?: PgListener;
   private cleanupTimer?: NodeJS.Timeout;
@@ -147,6 +148,11 @@ export class OutboxRelay {
   }
 
   /** Unpublished rows, the age of the oldest, and the highest attempt count among them. */
+  /** Rows this relay has published (and marked) since it was made. */
+  get publishedCount(): number {
+    return this.published;
+  }
+
   lag(): Promise<OutboxLag> {
     return readLag(this.pool);
   }
@@ -180,6 +186,7 @@ export class OutboxRelay {
       }
       await client.query('COMMIT');
       committed = true;
+      this.published += sent.length;
       if (sent.length === 0 && failed.length) throw failed[0].error;
       return sent.length;
     } catch (error) {
