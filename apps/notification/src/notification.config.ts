@@ -13,8 +13,9 @@ export const notificationConfigSchema = baseConfigSchema.extend({
   MAIL_FROM: z.string().trim().min(3).default('Commerce <no-reply@commerce.local>'),
   // The dispatcher is woken by NOTIFY when an email is recorded; polling bounds the wait if one is lost.
   MAIL_POLL_INTERVAL_MS: z.coerce.number().int().min(10).default(1000),
-  // Each dispatcher worker holds one email, its row lock and so one of the 10 database connections.
-  MAIL_CONCURRENCY: z.coerce.number().int().min(1).max(5).default(2),
+  // How many emails are in flight to SMTP at once: the size of the SMTP connection pool. The
+  // dispatcher claims 10 emails per slot in a batch; it holds two database connections whatever this is.
+  MAIL_CONCURRENCY: z.coerce.number().int().min(1).max(50).default(5),
   // A failed email backs off: initial × 2^(attempts − 1), at most max; it is retried until it goes.
   MAIL_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(1000),
   MAIL_RETRY_MAX_MS: z.coerce.number().int().min(1).default(300_000),

@@ -187,10 +187,13 @@ describe('GET /api/notifications/stream', () => {
       const onReplica = await openStream(`${refusing.baseUrl}/stream`, await world.issuer.token({ sub: dan }));
       open.push(onReplica);
       await waitFor(() => onReplica.text().startsWith('retry:'), { what: 'the second replica to stream' });
-      await world.publish(userCreated(dan, 'Dan'));
-      await waitFor(() => notificationsOn(onReplica).length === 1, { what: "dan's welcome on the other replica" });
-      expect(notificationsOn(onReplica)).toEqual(notificationsOn(dans));
-      expect(world.smtp.to(emailOf(dan))).toHaveLength(1);
+      // Several at once: the sender announces a batch's notifications together; each arrives.
+      await world.publish(userCreated(dan, 'Dan'), orderPlaced(dan), orderPlaced(dan));
+      await waitFor(() => notificationsOn(onReplica).length === 3, { what: "dan's three emails on the other replica" });
+      await waitFor(() => notificationsOn(dans).length === 3, { what: "dan's three emails on the sender's stream" });
+      const byId = (a: Streamed, b: Streamed) => a.id.localeCompare(b.id);
+      expect(notificationsOn(onReplica).sort(byId)).toEqual(notificationsOn(dans).sort(byId));
+      expect(world.smtp.to(emailOf(dan))).toHaveLength(3);
     } finally {
       // Its dispatcher would go on claiming and failing emails the other tests wait for.
       await world.closeApp(refusing);

@@ -29,10 +29,10 @@ export class NotificationWorld {
   private events?: TestEventPublisher;
   private readonly apps: TestApp[] = [];
 
-  /** Starts everything; `env` is added to the app's environment. */
-  async start(env: Record<string, string> = {}): Promise<this> {
+  /** Starts everything; `env` is added to the app's environment, `smtp` says how the SMTP server behaves. */
+  async start(env: Record<string, string> = {}, smtp: Parameters<typeof startTestSmtpServer>[0] = {}): Promise<this> {
     this.db = await createTestDatabase(['notification']);
-    this.smtp = await startTestSmtpServer();
+    this.smtp = await startTestSmtpServer(smtp);
     this.issuer = await startTestIssuer();
     this.app = await this.startApp(env);
     return this;

@@ -20,18 +20,43 @@ export interface TestSmtpServer {
   to(address: string): ReceivedMail[];
   /** Refuse every message from now on (the server answers 451), or accept again. */
   refuse(refusing: boolean): void;
+  /** The most connections that were open at once, and the most messages being received at once. */
+  peak(): { sessions: number; messages: number };
   close(): Promise<void>;
 }
 
+/** `delayMs`: how long the server takes to accept each message once it has it, as a real one does. */
+export interface TestSmtpOptions {
+  delayMs?: number;
+}
+
 /** Starts an SMTP server on a free port that keeps every message it accepts. */
-export async function startTestSmtpServer(): Promise<TestSmtpServer> {
+export async function startTestSmtpServer(options: TestSmtpOptions = {}): Promise<TestSmtpServer> {
   const messages: ReceivedMail[] = [];
   let refusing = false;
+  const open = { sessions: 0, messages: 0 };
+  const peak = { sessions: 0, messages: 0 };
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS'],
     logger: false,
-    onData(stream, session, callback) {
+    onConnect(_session, callback) {
+      peak.sessions = Math.max(peak.sessions, ++open.sessions);
+      callback();
+    },
+    onClose() {
+      open.sessions--;
+    },
+    onData(stream, session, reply) {
+      peak.messages = Math.max(peak.messages, ++open.messages);
+      const callback = (error?: Error | null) => {
+        const answer = () => {
+          open.messages--;
+          reply(error);
+        };
+        if (options.delayMs) setTimeout(answer, options.delayMs);
+        else answer();
+      };
       if (refusing) {
         stream.resume();
         stream.on('end', () => callback(Object.assign(new Error('try again later'), { responseCode: 451 })));
@@ -60,6 +85,7 @@ export async function startTestSmtpServer(): Promise<TestSmtpServer> {
     refuse: (value) => {
       refusing = value;
     },
+    peak: () => ({ ...peak }),
     close: () => new Promise<void>((resolve) => server.close(() => resolve())),
   };
 }

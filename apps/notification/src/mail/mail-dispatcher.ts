@@ -6,34 +6,58 @@ import { NotificationDatabase } from '../notification.database.ts';
 import { messageIdOf } from '../notifications/notification.entity.ts';
 import { NotificationSignals } from '../notifications/notification-signals.ts';
 import type { SentNotificationOf } from '../notifications/notification.view.ts';
-import { NotificationsRepository } from '../notifications/notifications.repository.ts';
+import { type DueEmail, NotificationsRepository } from '../notifications/notifications.repository.ts';
 import { SentNotificationFeed } from '../notifications/sent-notification-feed.ts';
+import { SendSlots } from './send-slots.ts';
 import { SmtpMailer } from './smtp-mailer.ts';
 
-/** What one dispatch did: sent an email, failed to (it backs off), or found none due. */
-export type DispatchOutcome = 'sent' | 'failed' | 'idle';
+/** What one batch did: how many emails it claimed, sent, failed to send (they back off) and left untried. */
+export interface DispatchResult {
+  claimed: number;
+  sent: number;
+  failed: number;
+  /** Claimed but not tried (stopping, SMTP down, or the batch out of time): released as they were. */
+  untried: number;
+}
 
-// After this many failed sends in a row the SMTP server is down, not one address: rest until the next poll.
+// After this many failed sends in a row the SMTP server is down, not one address: the batch tries
+// no more, and its worker rests until the next poll.
 const FAILURES_BEFORE_REST = 3;
+// A batch claims this many emails per slot: enough to keep every slot busy between two claims.
+const EMAILS_PER_SLOT = 10;
+// Two workers, so one batch's database round trips and slowest email overlap the other's sends.
+const WORKERS = 2;
+
+type SendOutcome = { email: DueEmail } & (
+  { outcome: 'sent' } | { outcome: 'failed'; error: unknown } | { outcome: 'untried' }
+);
 
 /**
  * Sends the recorded emails over SMTP. The use cases only record a row in the event's transaction:
  * sending from inside it would email again each time that transaction later failed and was retried.
- * Here each worker locks one due row (FOR UPDATE SKIP LOCKED, so replicas share the table), sends it,
- * and marks it sent in the same transaction: an email goes out at most once per row, except when the
- * process dies (or the database fails) between the SMTP server's accept and the commit of the mark —
- * then the row is still unsent and the email goes again, with the same Message-ID. A refused email
- * backs off (attempts, next_attempt_at, last_error) and is retried until it goes; one whose user is
- * not known yet is not claimed until user.created arrives. Woken by NOTIFY when a transaction that
- * recorded an email commits (a handler cannot see its own commit), and polls.
+ * Here a worker claims a batch of due rows in one statement (FOR UPDATE SKIP LOCKED, so workers and
+ * replicas share the table), sends them at most MAIL_CONCURRENCY at a time (one set of slots for
+ * both workers, over a pool of as many SMTP connections), and in the same transaction marks the sent
+ * ones in one statement, backs the refused ones off in another, and announces the sent ones to the
+ * other replicas. An email goes out at most once per row, except when the process dies (or the
+ * database fails) between the SMTP server's accept and the commit of the marks — then the rows are
+ * still unsent and those emails go again, with the same Message-IDs. A refused email backs off
+ * (attempts, next_attempt_at, last_error) and is retried until it goes; one whose user is not known
+ * yet is not claimed until user.created arrives. The first worker is woken by NOTIFY when a
+ * transaction that recorded an email commits (a handler cannot see its own commit), and polls; it
+ * wakes the second when a batch comes back full, so a quiet table costs one claim per wake-up.
  */
 @Injectable()
 export class MailDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('MailDispatcher');
   private running = false;
+  private stopping = false;
   private loops: Promise<void>[] = [];
   private readonly wakeup = new Wakeup();
+  private readonly helperWakeup = new Wakeup();
   private wakeUps?: Subscription;
+  private readonly slots: SendSlots;
+  private readonly batchSize: number;
 
   constructor(
     private readonly db: NotificationDatabase,
@@ -43,7 +67,10 @@ export class MailDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly feed: SentNotificationFeed,
     private readonly readiness: ReadinessRegistry,
     @Inject(APP_CONFIG) private readonly config: NotificationConfig,
-  ) {}
+  ) {
+    this.slots = new SendSlots(config.MAIL_CONCURRENCY);
+    this.batchSize = config.MAIL_CONCURRENCY * EMAILS_PER_SLOT;
+  }
 
   onApplicationBootstrap(): void {
     // Informational: an SMTP outage delays email but does not make the app unfit to serve.
@@ -54,7 +81,7 @@ export class MailDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
     this.start();
   }
 
-  // Before the platform closes the database (onApplicationShutdown): the email in hand finishes first.
+  // Before the platform closes the database (onApplicationShutdown): the emails in flight finish first.
   async onModuleDestroy(): Promise<void> {
     await this.stop();
   }
@@ -64,84 +91,131 @@ export class MailDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.running) return;
     this.running = true;
     this.wakeUps = this.signals.pending.subscribe(() => this.wake());
-    this.loops = Array.from({ length: this.config.MAIL_CONCURRENCY }, () => this.run());
+    this.loops = Array.from({ length: WORKERS }, (_, i) => this.run(i === 0));
   }
 
-  /** Stops claiming, lets the emails in hand finish, and waits for the workers. */
+  /** Stops claiming, lets the emails in flight finish (the rest of their batches stay untried), and waits for the workers. */
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
+    this.stopping = true;
     this.wakeUps?.unsubscribe();
     this.wake();
+    this.helperWakeup.wake();
     await Promise.all(this.loops);
+    this.stopping = false;
   }
 
-  /** Wakes a sleeping worker now. */
+  /** Wakes the first worker now. */
   wake(): void {
     this.wakeup.wake();
   }
 
-  /** Claims one due email and sends it, or backs it off if SMTP refuses it. */
-  async dispatchOne(): Promise<DispatchOutcome> {
-    let sent: SentNotificationOf | undefined;
-    const outcome = await this.db.$transaction(
-      async (tx): Promise<DispatchOutcome> => {
-        const email = await this.notifications.claimDue(tx);
-        if (!email) return 'idle';
-        const messageId = messageIdOf(email.id);
-        try {
-          await this.mailer.send({ to: email.email, subject: email.subject, text: email.body, messageId });
-        } catch (error) {
-          const attempts = email.attempts + 1;
-          const delay = backoff(attempts, {
-            initialMs: this.config.MAIL_RETRY_INITIAL_MS,
-            maxMs: this.config.MAIL_RETRY_MAX_MS,
-          });
-          await this.notifications.backOff(tx, email.id, (error as Error).message ?? String(error), delay);
-          this.logger.warn(
-            { notificationId: email.id, type: email.type, attempts, retryInMs: delay, err: error },
-            'email not accepted by SMTP; backing off',
-          );
-          return 'failed';
-        }
-        // The crash window: SMTP has the email, and until this commits the row still says unsent.
-        sent = await this.notifications.markSent(tx, email.id, messageId);
-        if (sent) await this.signals.announceSent(tx, sent);
-        return 'sent';
+  /** Claims a batch of due emails, sends them, and marks them sent or backs them off, in one transaction. */
+  async dispatchBatch(): Promise<DispatchResult> {
+    let sent: SentNotificationOf[] = [];
+    const result = await this.db.$transaction(
+      async (tx): Promise<DispatchResult> => {
+        const emails = await this.notifications.claimDue(tx, this.batchSize);
+        if (emails.length === 0) return { claimed: 0, sent: 0, failed: 0, untried: 0 };
+        const outcomes = await this.sendAll(emails);
+        const failures = outcomes.flatMap((o) => (o.outcome === 'failed' ? [o] : []));
+        await this.notifications.backOff(
+          tx,
+          failures.map(({ email, error }) => {
+            const attempts = email.attempts + 1;
+            const delayMs = backoff(attempts, {
+              initialMs: this.config.MAIL_RETRY_INITIAL_MS,
+              maxMs: this.config.MAIL_RETRY_MAX_MS,
+            });
+            this.logger.warn(
+              { notificationId: email.id, type: email.type, attempts, retryInMs: delayMs, err: error },
+              'email not accepted by SMTP; backing off',
+            );
+            return { id: email.id, error: (error as Error)?.message ?? String(error), delayMs };
+          }),
+        );
+        // The crash window: SMTP has these emails, and until this commits their rows still say unsent.
+        sent = await this.notifications.markSent(
+          tx,
+          outcomes.flatMap((o) =>
+            o.outcome === 'sent' ? [{ id: o.email.id, messageId: messageIdOf(o.email.id) }] : [],
+          ),
+        );
+        if (sent.length) await this.signals.announceSent(tx, sent);
+        return {
+          claimed: emails.length,
+          sent: sent.length,
+          failed: failures.length,
+          untried: outcomes.filter((o) => o.outcome === 'untried').length,
+        };
       },
-      // Longer than the longest send, so the transaction never times out around an accepted email.
-      { timeout: this.mailer.sendLimitMs + 15_000, maxWait: 10_000 },
+      // Sends start within MAIL_SEND_TIMEOUT_MS of the claim and each ends within the send limit, so
+      // the transaction never times out around an accepted email.
+      { timeout: this.config.MAIL_SEND_TIMEOUT_MS + this.mailer.sendLimitMs + 15_000, maxWait: 10_000 },
     );
-    if (sent) {
-      this.logger.log({ notificationId: sent.id, type: sent.type, orderId: sent.orderId }, 'email sent');
-      this.feed.publish(sent);
+    for (const notification of sent) {
+      this.logger.log(
+        { notificationId: notification.id, type: notification.type, orderId: notification.orderId },
+        'email sent',
+      );
+      this.feed.publish(notification);
     }
-    return outcome;
+    return result;
   }
 
-  private async run(): Promise<void> {
-    let failedSends = 0;
+  /**
+   * Sends a batch, at most as many at once as there are slots (shared with the other worker). An
+   * email is not tried once the dispatcher is stopping, SMTP has refused FAILURES_BEFORE_REST in a
+   * row, or the batch has had MAIL_SEND_TIMEOUT_MS to start its sends.
+   */
+  private sendAll(emails: DueEmail[]): Promise<SendOutcome[]> {
+    const deadline = Date.now() + this.config.MAIL_SEND_TIMEOUT_MS;
+    let failuresInARow = 0;
+    return Promise.all(
+      emails.map((email) =>
+        this.slots.run(async (): Promise<SendOutcome> => {
+          if (this.stopping || failuresInARow >= FAILURES_BEFORE_REST || Date.now() > deadline)
+            return { email, outcome: 'untried' };
+          try {
+            await this.mailer.send({
+              to: email.email,
+              subject: email.subject,
+              text: email.body,
+              messageId: messageIdOf(email.id),
+            });
+            failuresInARow = 0;
+            return { email, outcome: 'sent' };
+          } catch (error) {
+            failuresInARow++;
+            return { email, outcome: 'failed', error };
+          }
+        }),
+      ),
+    );
+  }
+
+  private async run(first: boolean): Promise<void> {
     let errors = 0;
     while (this.running) {
-      let outcome: DispatchOutcome | 'error';
+      let result: DispatchResult | undefined;
       try {
-        outcome = await this.dispatchOne();
+        result = await this.dispatchBatch();
         errors = 0;
       } catch (error) {
-        outcome = 'error';
         errors++;
         if (errors === 1 || errors % 20 === 0) this.logger.error({ err: error, errors }, 'mail dispatch failed');
       }
       if (!this.running) break;
-      failedSends = outcome === 'failed' ? failedSends + 1 : 0;
-      // More may be due: go on at once, unless nothing was due, the database fails, or SMTP is down.
-      if (outcome === 'sent' || (outcome === 'failed' && failedSends < FAILURES_BEFORE_REST)) continue;
-      failedSends = 0;
-      await this.sleep(this.config.MAIL_POLL_INTERVAL_MS);
+      // A full batch, every email of it tried: more may be due, go on at once, both workers.
+      // Otherwise nothing more was due, the database fails, or SMTP is down or slow: the first worker
+      // rests until woken or the next poll, the second until the first finds a full batch again.
+      if (result && result.claimed === this.batchSize && result.untried === 0) {
+        if (first) this.helperWakeup.wake();
+        continue;
+      }
+      if (first) await this.wakeup.sleep(this.config.MAIL_POLL_INTERVAL_MS);
+      else await this.helperWakeup.sleep(60_000);
     }
-  }
-
-  private sleep(ms: number): Promise<void> {
-    return this.wakeup.sleep(ms);
   }
 }

@@ -31,7 +31,8 @@ const RECORD = `
   ON CONFLICT DO NOTHING`;
 
 // Only rows whose user is known: an order event may arrive before user.created, and its email
-// waits (unclaimed, not failed) until the address is there. SKIP LOCKED lets replicas share the table.
+// waits (unclaimed, not failed) until the address is there. SKIP LOCKED lets replicas (and the
+// dispatcher's workers) share the table: each claims rows no other holds.
 const CLAIM_DUE = `
   SELECT n.id::text AS id, n.user_id AS "userId", n.type::text AS type, n.order_id AS "orderId",
          n.subject, n.body, n.attempts, u.email, u.name
@@ -39,22 +40,24 @@ const CLAIM_DUE = `
   JOIN users u ON u.user_id = n.user_id
   WHERE n.sent_at IS NULL AND n.next_attempt_at <= now()
   ORDER BY n.next_attempt_at
-  LIMIT 1
+  LIMIT $1
   FOR UPDATE OF n SKIP LOCKED`;
 
-// clock_timestamp(), not now(): now() is when the transaction began, before the SMTP send.
+// clock_timestamp(), not now(): now() is when the transaction began, before the SMTP sends.
 const MARK_SENT = `
-  UPDATE notifications
-  SET sent_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL, message_id = $2
-  WHERE id = $1::uuid AND sent_at IS NULL
-  RETURNING id::text AS id, user_id AS "userId", type::text AS type, order_id AS "orderId", subject,
-            sent_at AS "sentAt"`;
+  UPDATE notifications n
+  SET sent_at = clock_timestamp(), attempts = n.attempts + 1, last_error = NULL, message_id = s.message_id
+  FROM unnest($1::text[], $2::text[]) AS s(id, message_id)
+  WHERE n.id = s.id::uuid AND n.sent_at IS NULL
+  RETURNING n.id::text AS id, n.user_id AS "userId", n.type::text AS type, n.order_id AS "orderId", n.subject,
+            n.sent_at AS "sentAt"`;
 
 const BACK_OFF = `
-  UPDATE notifications
-  SET attempts = attempts + 1, last_error = $2,
-      next_attempt_at = clock_timestamp() + make_interval(secs => $3::float8 / 1000.0)
-  WHERE id = $1::uuid AND sent_at IS NULL`;
+  UPDATE notifications n
+  SET attempts = n.attempts + 1, last_error = f.error,
+      next_attempt_at = clock_timestamp() + make_interval(secs => f.delay_ms / 1000.0)
+  FROM unnest($1::text[], $2::text[], $3::float8[]) AS f(id, error, delay_ms)
+  WHERE n.id = f.id::uuid AND n.sent_at IS NULL`;
 
 const BACKLOG = `
   SELECT count(*) FILTER (WHERE u.user_id IS NOT NULL AND n.next_attempt_at <= now())::int AS due,
@@ -95,14 +98,20 @@ export class NotificationsRepository {
     return rows.map((row) => toSentNotification({ ...row, sentAt: row.sentAt! }));
   }
 
-  /** Locks the most overdue sendable email for the rest of the caller's transaction, if there is one. */
-  async claimDue(tx: NotificationTransaction): Promise<DueEmail | undefined> {
-    const rows = await tx.$queryRawUnsafe<DueEmail[]>(CLAIM_DUE);
-    return rows[0];
+  /** Locks up to `limit` sendable emails, most overdue first, for the rest of the caller's transaction. */
+  claimDue(tx: NotificationTransaction, limit: number): Promise<DueEmail[]> {
+    return tx.$queryRawUnsafe<DueEmail[]>(CLAIM_DUE, limit);
   }
 
-  /** Marks a claimed email sent with its Message-ID; returns it as its owner sees it. */
-  async markSent(tx: NotificationTransaction, id: string, messageId: string): Promise<SentNotificationOf | undefined> {
+  /**
+   * Marks claimed emails sent, each with its Message-ID, in one statement; returns them as their
+   * owners see them, in the order given.
+   */
+  async markSent(
+    tx: NotificationTransaction,
+    emails: ReadonlyArray<{ id: string; messageId: string }>,
+  ): Promise<SentNotificationOf[]> {
+    if (emails.length === 0) return [];
     const rows = await tx.$queryRawUnsafe<
       Array<{
         id: string;
@@ -112,13 +121,27 @@ export class NotificationsRepository {
         subject: string;
         sentAt: Date;
       }>
-    >(MARK_SENT, id, messageId);
-    return rows[0] && { ...toSentNotification(rows[0]), userId: rows[0].userId };
+    >(
+      MARK_SENT,
+      emails.map((e) => e.id),
+      emails.map((e) => e.messageId),
+    );
+    const byId = new Map(rows.map((row) => [row.id, { ...toSentNotification(row), userId: row.userId }]));
+    return emails.flatMap((e) => byId.get(e.id) ?? []);
   }
 
-  /** Counts a failed try of a claimed email and sets when it is due again. */
-  async backOff(tx: NotificationTransaction, id: string, error: string, delayMs: number): Promise<void> {
-    await tx.$executeRawUnsafe(BACK_OFF, id, error.slice(0, 2000), delayMs);
+  /** Counts a failed try of each of these claimed emails and sets when each is due again, in one statement. */
+  async backOff(
+    tx: NotificationTransaction,
+    failures: ReadonlyArray<{ id: string; error: string; delayMs: number }>,
+  ): Promise<void> {
+    if (failures.length === 0) return;
+    await tx.$executeRawUnsafe(
+      BACK_OFF,
+      failures.map((f) => f.id),
+      failures.map((f) => f.error.slice(0, 2000)),
+      failures.map((f) => f.delayMs),
+    );
   }
 
   /** What is waiting to be sent. */
