@@ -22,6 +22,28 @@ describe('overloadReason', () => {
     ).toBe('too-many-connections');
   });
 
+  it('knows a transaction that lost a deadlock or a serialization check (40P01, 40001), as Prisma 7 raises it', () => {
+    // What a real deadlock between two interactive transactions raised through @prisma/adapter-pg.
+    const deadlock = known('Raw query failed. Code: `40P01`. Message: `deadlock detected`', 'P2010', {
+      driverAdapterError: {
+        name: 'DriverAdapterError',
+        cause: { originalCode: '40P01', originalMessage: 'deadlock detected', kind: 'TransactionWriteConflict' },
+      },
+    });
+    expect(overloadReason(deadlock)).toBe('write-conflict');
+    const serialization = known('Raw query failed.', 'P2010', {
+      driverAdapterError: { cause: { originalCode: '40001', kind: 'postgres' } },
+    });
+    expect(overloadReason(serialization)).toBe('write-conflict');
+    expect(overloadReason(known('Transaction failed due to a write conflict or a deadlock.', 'P2034'))).toBe(
+      'write-conflict',
+    );
+    const unique = known('Raw query failed.', 'P2010', {
+      driverAdapterError: { cause: { originalCode: '23505', kind: 'UniqueConstraintViolation' } },
+    });
+    expect(overloadReason(unique)).toBeUndefined();
+  });
+
   it('leaves out the other transaction errors of P2028: they are not overload', () => {
     for (const message of [
       'Transaction API error: A query cannot be executed on an expired transaction. The timeout for this transaction was 100 ms, however 301 ms passed since the start of the transaction. Consider increasing the interactive transaction timeout or doing less work in the transaction.',

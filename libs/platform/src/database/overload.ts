@@ -15,10 +15,24 @@
  * - `too-many-connections`: the server refused a new connection because its (or the role's)
  *   connection limit is reached: PostgreSQL 53300, which Prisma raises as P2037.
  *
+ * - `write-conflict`: the transaction lost a deadlock or a serialization check (PostgreSQL 40P01,
+ *   40001) and was rolled back whole: P2034, or P2010 whose driver adapter error is a
+ *   `TransactionWriteConflict`. Running it again is the remedy, as for the others.
+ *
  * A database that refuses connections or drops them (P1001, P1017) is an outage, not overload,
  * and is not classified here.
  */
-export type OverloadReason = 'transaction-start-timeout' | 'pool-timeout' | 'connect-timeout' | 'too-many-connections';
+export type OverloadReason =
+  'transaction-start-timeout' | 'pool-timeout' | 'connect-timeout' | 'too-many-connections' | 'write-conflict';
+
+const WRITE_CONFLICTS = new Set(['40P01', '40001']);
+
+/** Prisma's P2010 carries the driver's verdict: `{ driverAdapterError: { cause: { kind, originalCode } } }`. */
+function isWriteConflict(meta: unknown): boolean {
+  const cause = (meta as { driverAdapterError?: { cause?: { kind?: unknown; originalCode?: unknown } } } | undefined)
+    ?.driverAdapterError?.cause;
+  return cause?.kind === 'TransactionWriteConflict' || WRITE_CONFLICTS.has(String(cause?.originalCode));
+}
 
 const TRANSACTION_START_TIMEOUT = 'Transaction API error: Unable to start a transaction in the given time.';
 
@@ -38,6 +52,8 @@ function classify(error: object): OverloadReason | undefined {
       : undefined;
   }
   if (code === 'P2037') return 'too-many-connections';
+  if (code === 'P2034') return 'write-conflict';
+  if (code === 'P2010' && isWriteConflict((error as { meta?: unknown }).meta)) return 'write-conflict';
   if (code === undefined && error instanceof Error && Object.hasOwn(POOL_ERRORS, message)) return POOL_ERRORS[message];
   return undefined;
 }
