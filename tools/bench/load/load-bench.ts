@@ -699,6 +699,10 @@ const kneeOk = (r: StepResult) =>
   [...r.attemptStatuses.keys()].every((s) => s === '202') &&
   percentile(r.settle, 99) <= p99Bound;
 
+/** CPU milliseconds of the stack (apps, broker, database connections) per accepted order, to the last settle. */
+const cpuPerOrder = (r: StepResult) =>
+  (r.drain.reduce((sum, u) => sum + u.cpuSeconds, 0) * 1000) / Math.max(1, r.accepted);
+
 function printStep(r: StepResult): void {
   const q = (v: number[], p: number) => ms(percentile(v, p));
   say(
@@ -727,6 +731,9 @@ function printStep(r: StepResult): void {
       `  ${(groupLabel[u.name] ?? u.name).padEnd(44)} ${(u.pids.length > 3 ? `${u.pids.length} conns` : u.pids.join(',') || 'not found').padEnd(14)} ${`${mb(r.rssBefore.get(u.name) ?? 0)} MB`.padStart(10)} ${`${mb(d.peakRssKb)} MB`.padStart(9)} ${u.cpuSeconds.toFixed(1).padStart(12)} ${d.cpuSeconds.toFixed(1).padStart(17)}`,
     );
   }
+  say(
+    `  the stack spent ${cpuPerOrder(r).toFixed(0)} ms of CPU per accepted order (to the last settle; emails still due not included)`,
+  );
   const ours = r.timed.reduce((sum, u) => sum + u.cpuSeconds, 0) + r.benchCpuSeconds;
   say(
     `  ${'this benchmark'.padEnd(44)} ${String(process.pid).padEnd(14)} ${''.padStart(10)} ${`${mb(process.resourceUsage().maxRSS)} MB`.padStart(9)} ${r.benchCpuSeconds.toFixed(1).padStart(12)}`,
@@ -751,7 +758,7 @@ function cpuRow(r: StepResult): string {
     const u = r.timed.find((x) => x.name === name)!;
     return `${u.cpuSeconds.toFixed(1)} / ${mb(r.drain.find((x) => x.name === name)!.peakRssKb)}`;
   };
-  return `| ${r.rate} | ${[...SERVICE_NAMES, 'kafka', 'postgres'].map(cell).join(' | ')} | ${r.benchCpuSeconds.toFixed(1)} | ${r.machineBusyCores.toFixed(2)} |`;
+  return `| ${r.rate} | ${[...SERVICE_NAMES, 'kafka', 'postgres'].map(cell).join(' | ')} | ${r.benchCpuSeconds.toFixed(1)} | ${r.machineBusyCores.toFixed(2)} | ${cpuPerOrder(r).toFixed(0)} |`;
 }
 
 function commandLine(): string {
@@ -828,9 +835,9 @@ try {
   for (const r of results) console.log(summaryRow(r));
   console.log('');
   console.log(
-    `| offered/s | ${[...SERVICE_NAMES, 'kafka', 'postgres'].join(' | ')} | bench CPU s | machine busy cores (of ${cores}) |`,
+    `| offered/s | ${[...SERVICE_NAMES, 'kafka', 'postgres'].join(' | ')} | bench CPU s | machine busy cores (of ${cores}) | stack CPU ms / order |`,
   );
-  console.log(`|---|${[...SERVICE_NAMES, 'kafka', 'postgres'].map(() => '---|').join('')}---|---|`);
+  console.log(`|---|${[...SERVICE_NAMES, 'kafka', 'postgres'].map(() => '---|').join('')}---|---|---|`);
   for (const r of results) console.log(cpuRow(r));
   console.log('');
 
