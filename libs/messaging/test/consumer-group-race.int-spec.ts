@@ -28,7 +28,11 @@ describe('two consumers of one group', () => {
     // second member's inbox insert would wait for the first's whole batch).
     const a = await harness.consume(db, [first], { batchSize: 1 });
     const b = await harness.consume(db, [second], { batchSize: 1 });
-    await waitFor(() => a.state === 'running' && b.state === 'running', { what: 'both members to join' });
+    // Until the group has settled on one partition each (a member that joined first holds both).
+    const held = (c: typeof a) => Object.values(c.assignment).flat().length;
+    await waitFor(() => a.state === 'running' && b.state === 'running' && held(a) === 1 && held(b) === 1, {
+      what: 'each member to hold one partition',
+    });
     const events = Array.from({ length: 10 }, () => authorized());
     const copies = (partition: number) =>
       harness.send(

@@ -47,6 +47,8 @@ export class EventConsumer {
   lastError?: string;
   /** How often this consumer has joined its group: more than once means a rebalance took its partitions. */
   joins = 0;
+  /** The partitions the group gave this member at its last join, by topic. */
+  assignment: Record<string, number[]> = {};
   private consumer?: Consumer;
   private readonly deadLetters: DeadLetterPublisher;
   private readonly pipeline: EventPipeline;
@@ -99,9 +101,10 @@ export class EventConsumer {
     });
     this.consumer = consumer;
     // Events of a consumer this one has since replaced are not this one's news.
-    consumer.on(consumer.events.GROUP_JOIN, () => {
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       if (this.consumer !== consumer) return;
       this.joins++;
+      this.assignment = payload.memberAssignment;
       this.state = 'running';
       this.lastError = undefined;
     });
