@@ -8,7 +8,7 @@ import {
   type OnApplicationShutdown,
   type OnModuleInit,
 } from '@nestjs/common';
-import { APP_CONFIG, type BaseConfig, ReadinessRegistry } from '@commerce/platform';
+import { APP_CONFIG, backoff, type BaseConfig, ReadinessRegistry } from '@commerce/platform';
 import { ensureTopics } from './topics.ts';
 import { type Admin, Kafka, type KafkaConfig, logLevel, type LogEntry } from 'kafkajs';
 
@@ -141,7 +141,7 @@ export class KafkaTopics implements BeforeApplicationShutdown {
         this.connected = false;
         await this.admin.disconnect().catch(() => undefined);
         if (this.closed) break;
-        const delay = Math.min(15_000, 500 * 2 ** attempt);
+        const delay = backoff(attempt + 1, { initialMs: 500, maxMs: 15_000 });
         this.logger.warn({ err: error, retryInMs: delay }, 'could not create topics yet');
         await new Promise<void>((resolve) => {
           const timer = setTimeout(resolve, delay);
