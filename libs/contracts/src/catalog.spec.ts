@@ -75,6 +75,35 @@ describe('the event catalog', () => {
   });
 });
 
+describe('order.cancelled reasons', () => {
+  const cancelled = (reason: EventOf<'order.cancelled'>['data']['reason']) =>
+    createEvent('order.cancelled', { orderId: placed.orderId, customerId: placed.customerId, reason }, meta);
+
+  it('reads every reason, TIMEOUT (the settle deadline) included', () => {
+    for (const reason of ['OUT_OF_STOCK', 'UNKNOWN_SKU', 'PAYMENT_DECLINED', 'CUSTOMER_CANCELLED', 'TIMEOUT'] as const) {
+      expect(readEvent(EVENT_CATALOG, JSON.parse(JSON.stringify(cancelled(reason)))).data.reason).toBe(reason);
+    }
+  });
+
+  it('is refused by a reader built before TIMEOUT existed: a new value needs its consumers deployed first', () => {
+    const before = {
+      'order.cancelled': defineEvent('order.cancelled', [
+        {
+          version: 1,
+          schema: z.object({
+            orderId: z.string(),
+            customerId: z.string(),
+            reason: z.enum(['OUT_OF_STOCK', 'UNKNOWN_SKU', 'PAYMENT_DECLINED', 'CUSTOMER_CANCELLED']),
+          }),
+        },
+      ]),
+    };
+    expect(() => readEvent(before, JSON.parse(JSON.stringify(cancelled('TIMEOUT'))))).toThrow(
+      /invalid order.cancelled v1 data: reason/,
+    );
+  });
+});
+
 describe('upcasting', () => {
   // A consumer written for v2 of an event whose v1 had one `name` field.
   const catalog = {

@@ -61,9 +61,12 @@ export type PaymentVoidedV1 = z.infer<typeof PaymentVoidedV1>;
 export const OrderConfirmedV1 = z.object({ orderId: id, customerId: id, totalCents: cents, currency });
 export type OrderConfirmedV1 = z.infer<typeof OrderConfirmedV1>;
 
+// TIMEOUT: the order was not settled within the order app's ORDER_SETTLE_TIMEOUT_MS. A reader built
+// before a value was added would dead-letter it, so every consumer is deployed before the producer
+// publishes a new value (docs/contract.md, Versions).
 export const OrderCancelledV1 = z.object({
   orderId: id,
   customerId: id,
-  reason: z.enum(['OUT_OF_STOCK', 'UNKNOWN_SKU', 'PAYMENT_DECLINED', 'CUSTOMER_CANCELLED']),
+  reason: z.enum(['OUT_OF_STOCK', 'UNKNOWN_SKU', 'PAYMENT_DECLINED', 'CUSTOMER_CANCELLED', 'TIMEOUT']),
 });
 export type OrderCancelledV1 = z.infer<typeof OrderCancelledV1>;

@@ -46,6 +46,7 @@ describe('email content', () => {
     ['UNKNOWN_SKU', 'One of the items you ordered is not in our catalog.'],
     ['PAYMENT_DECLINED', 'Your payment was declined.'],
     ['CUSTOMER_CANCELLED', 'You cancelled it.'],
+    ['TIMEOUT', 'We could not confirm your stock and payment in time.'],
   ] as const)('says in words why an order was cancelled: %s', (reason, words) => {
     expect(cancellationReasonInWords(reason)).toBe(words);
     const email = orderCancelledEmail({ orderId: 'o-42', customerId: 'u-1', reason });

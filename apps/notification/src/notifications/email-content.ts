@@ -14,6 +14,7 @@ const REASONS: Record<CancellationReason, string> = {
   UNKNOWN_SKU: 'One of the items you ordered is not in our catalog.',
   PAYMENT_DECLINED: 'Your payment was declined.',
   CUSTOMER_CANCELLED: 'You cancelled it.',
+  TIMEOUT: 'We could not confirm your stock and payment in time.',
 };
 
 const SIGNATURE = '\n\n— Commerce';
