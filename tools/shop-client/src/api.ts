@@ -1,6 +1,7 @@
-// The HTTP side of the load benchmark: one call to an app (never throws: a network error is a
-// reply too), a client's retry policy (same request again, honouring Retry-After), sessions that
-// log in again when their token expires, and a small pool for bounded fan-out.
+// The HTTP side of the load benchmark and the chaos drill: one call to an app (never throws: a
+// network error is a reply too), a client's retry policy (same request again, honouring
+// Retry-After), sessions that log in again when their token expires, and a small pool for bounded
+// fan-out.
 import { SERVICES, type ServiceName } from '@commerce/contracts';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- JSON of the API, checked where it is read

@@ -1,4 +1,5 @@
-// Small numeric helpers of the load benchmark: nearest-rank percentiles, counts, formatting.
+// Small numeric helpers of the load benchmark and the chaos drill: nearest-rank percentiles,
+// counts, formatting.
 
 /** The nearest-rank percentile of `values` (unsorted), or NaN when there are none. */
 export function percentile(values: readonly number[], p: number): number {
