@@ -21,9 +21,14 @@ export {
 export { DatabaseModule, type PrismaClientLike } from './database/database.module.ts';
 export { PgListener, type PgListenerOptions } from './database/pg-listener.ts';
 export { type OverloadReason, overloadReason } from './database/overload.ts';
+export { type DatabaseUnavailableReason, databaseUnavailableReason } from './database/unavailable.ts';
 export { pgConfig, type PoolOptions, prismaAdapter, schemaOf } from './database/prisma.ts';
 export { NotReadyError, type ReadinessCheck, ReadinessRegistry } from './health/readiness.ts';
-export { OVERLOAD_RETRY_AFTER_SECONDS, ProblemDetailsFilter } from './http/problem-details.filter.ts';
+export {
+  DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS,
+  OVERLOAD_RETRY_AFTER_SECONDS,
+  ProblemDetailsFilter,
+} from './http/problem-details.filter.ts';
 export { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './http/problem-details.ts';
 export { parseInput, ZodPipe } from './http/validation.ts';
 export {

@@ -1,7 +1,11 @@
 import { type ArgumentsHost, Logger } from '@nestjs/common';
 import { PrismaClientKnownRequestError } from '@prisma/client/runtime/client';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { OVERLOAD_RETRY_AFTER_SECONDS, ProblemDetailsFilter } from './problem-details.filter.ts';
+import {
+  DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS,
+  OVERLOAD_RETRY_AFTER_SECONDS,
+  ProblemDetailsFilter,
+} from './problem-details.filter.ts';
 
 /** What the filter writes to an Express response. */
 function fakeHttp(type: 'http' | 'rpc' = 'http') {
@@ -65,6 +69,38 @@ describe('ProblemDetailsFilter', () => {
       { code: 'P2028', clientVersion: '7.10.0', meta: {} },
     );
     new ProblemDetailsFilter().catch(expired, host);
+    expect(sent.status).toBe(500);
+    expect(sent.headers['retry-after']).toBeUndefined();
+  });
+
+  it('answers a database that is down or lost its connection with 503, Retry-After and a problem document', () => {
+    const down = new PrismaClientKnownRequestError("Can't reach database server at 127.0.0.1:5432", {
+      code: 'P1001',
+      clientVersion: '7.10.0',
+      meta: { driverAdapterError: { name: 'DriverAdapterError', cause: { kind: 'DatabaseNotReachable' } } },
+    });
+    // node-postgres' own error, passed on by Prisma when the connection ends under a transaction.
+    const lost = Object.assign(new Error('Connection terminated unexpectedly'), { clientVersion: '7.10.0' });
+    for (const error of [down, lost]) {
+      const { host, sent } = fakeHttp();
+      new ProblemDetailsFilter().catch(error, host);
+      expect(sent.status).toBe(503);
+      expect(sent.headers['retry-after']).toBe(String(DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS));
+      expect(sent.headers['content-type']).toBe('application/problem+json');
+      expect(sent.body).toMatchObject({
+        title: 'Service Unavailable',
+        status: 503,
+        detail: expect.stringMatching(/database.*try again shortly/),
+        instance: '/api/orders',
+        correlationId: 'c-1',
+      });
+    }
+  });
+
+  it("keeps someone else's socket error a 500: only the database's own errors mean it is down", () => {
+    const { host, sent } = fakeHttp();
+    const reset = Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read', errno: -104 });
+    new ProblemDetailsFilter().catch(new Error('the provider failed', { cause: reset }), host);
     expect(sent.status).toBe(500);
     expect(sent.headers['retry-after']).toBeUndefined();
   });

@@ -2,6 +2,7 @@ import { type ArgumentsHost, Catch, type ExceptionFilter, HttpException, Logger 
 import type { Request, Response } from 'express';
 import { ZodError } from 'zod';
 import { overloadReason } from '../database/overload.ts';
+import { databaseUnavailableReason } from '../database/unavailable.ts';
 import { resolveCorrelationId } from '../logging/correlation.ts';
 import { problem, PROBLEM_CONTENT_TYPE, type ProblemDetails } from './problem-details.ts';
 
@@ -32,11 +33,36 @@ const bodyParserDetails: Record<string, string> = {
 /** Seconds a client is told to wait (Retry-After) when the app is overloaded. */
 export const OVERLOAD_RETRY_AFTER_SECONDS = 1;
 
+/** Seconds a client is told to wait (Retry-After) while the database is unavailable: a restart takes a few. */
+export const DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS = 5;
+
+/** Why a request could not be served now, and how long the client should wait before sending it again. */
+function unavailability(error: unknown): { reason: string; retryAfterSeconds: number; detail: string } | undefined {
+  const overload = overloadReason(error);
+  if (overload) {
+    return {
+      reason: overload,
+      retryAfterSeconds: OVERLOAD_RETRY_AFTER_SECONDS,
+      detail: 'The service is too busy to take this request now; try again shortly.',
+    };
+  }
+  const outage = databaseUnavailableReason(error);
+  if (outage) {
+    return {
+      reason: `database-${outage}`,
+      retryAfterSeconds: DATABASE_UNAVAILABLE_RETRY_AFTER_SECONDS,
+      detail: 'The service cannot reach its database now; try again shortly.',
+    };
+  }
+  return undefined;
+}
+
 /**
  * Turns every error into an `application/problem+json` response; only the unexpected ones are 500.
- * Database overload (no connection or transaction in time, see overload.ts) is a 503 with
- * Retry-After: the work it failed to start did not happen, and the request may be sent again. Only
- * HTTP: an event handler's error is rethrown, so the consumer's retries apply.
+ * Database overload (no connection or transaction in time, see overload.ts) and a database that is
+ * unavailable (down, restarting, or the connection lost: unavailable.ts) are a 503 with
+ * Retry-After: the request may be sent again. Only HTTP: an event handler's error is rethrown, so
+ * the consumer's retries apply.
  */
 @Catch()
 export class ProblemDetailsFilter implements ExceptionFilter {
@@ -47,21 +73,19 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const http = host.switchToHttp();
     const request = http.getRequest<Request>();
     const response = http.getResponse<Response>();
-    const overload = overloadReason(error);
-    const body = overload
-      ? problem(503, 'The service is too busy to take this request now; try again shortly.')
-      : this.toProblem(error);
+    const unavailable = unavailability(error);
+    const body = unavailable ? problem(503, unavailable.detail) : this.toProblem(error);
     body.instance = request.originalUrl?.split('?')[0];
     // Resolved here too: a body-parser error happens before the correlation middleware runs.
     body.correlationId = resolveCorrelationId(request, response);
-    if (overload) {
-      // One short line each: under overload, stack traces would add to the load.
-      this.logger.warn({ reason: overload, error: (error as Error).message }, 'Overloaded: answered 503');
+    if (unavailable) {
+      // One short line each: under overload or an outage, stack traces would add to the load.
+      this.logger.warn({ reason: unavailable.reason, error: (error as Error).message }, 'Unavailable: answered 503');
     } else if (body.status >= 500) {
       this.logger.error({ err: error }, 'Unhandled error');
     }
     if (response.headersSent) return;
-    if (overload) response.setHeader('Retry-After', String(OVERLOAD_RETRY_AFTER_SECONDS));
+    if (unavailable) response.setHeader('Retry-After', String(unavailable.retryAfterSeconds));
     response.status(body.status).type(PROBLEM_CONTENT_TYPE).send(JSON.stringify(body));
   }
 
