@@ -77,7 +77,9 @@ export async function readSettled<P extends Accepted>(
   failure(
     failures,
     'tok_decline orders CONFIRMED',
-    settled.filter((s) => s.placed.paymentToken === 'tok_decline' && s.status === 'CONFIRMED').map((s) => s.placed.orderId!),
+    settled
+      .filter((s) => s.placed.paymentToken === 'tok_decline' && s.status === 'CONFIRMED')
+      .map((s) => s.placed.orderId!),
   );
   return { settled, outcomes };
 }
