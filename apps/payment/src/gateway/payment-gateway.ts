@@ -2,7 +2,10 @@
 export type DeclineReason = 'DECLINED' | 'INSUFFICIENT_FUNDS' | 'LIMIT_EXCEEDED';
 
 export interface AuthorizeRequest {
-  /** The order id: the provider's idempotency key, so a retried call never charges twice. */
+  /**
+   * The order id: the provider's idempotency key. Asking again with it answers the same
+   * authorization (held, captured or voided by then), never a second hold.
+   */
   reference: string;
   amountCents: number;
   currency: string;
@@ -18,14 +21,17 @@ export interface CaptureRequest {
 }
 
 export interface VoidRequest {
-  authorizationId: string;
+  /** The order id the authorization was asked under: what the provider holds for it is released. */
+  reference: string;
 }
 
 /**
  * The port to a card network. An abstract class so it is also the Nest injection token: the module
  * binds an adapter to it (the simulated one here), and a real provider's adapter can replace it.
- * A refusal is an answer (`approved: false`); a throw means the network could not be asked, and the
- * event is retried with the same reference, which the provider must treat as the same request.
+ * A refusal is an answer (`approved: false`); a throw means the network could not be asked, or its
+ * answer was lost, and the event is retried with the same reference, which the provider must treat as
+ * the same request. Payment asks first and records after, so a hold can exist that no committed row
+ * knows of: voiding by reference is what releases it.
  */
 export abstract class PaymentGateway {
   /** Holds `amountCents` on the customer's card; the same `reference` twice is one authorization. */
@@ -34,6 +40,9 @@ export abstract class PaymentGateway {
   /** Takes the held money; capturing an already captured authorization again is a no-op. */
   abstract capture(request: CaptureRequest): Promise<void>;
 
-  /** Releases the hold; voiding an already voided authorization again is a no-op. */
+  /**
+   * Releases whatever the provider holds for the reference, whether or not payment recorded it;
+   * nothing held (never asked, declined, already voided) is a no-op. A captured one is refused.
+   */
   abstract void(request: VoidRequest): Promise<void>;
 }

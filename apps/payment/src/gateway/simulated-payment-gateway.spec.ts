@@ -22,13 +22,16 @@ describe('SimulatedPaymentGateway', () => {
     expect(await gateway.authorize({ ...request, token, amountCents })).toEqual({ approved: false, reason });
   });
 
-  it('captures and voids its own authorizations, and refuses ids it never issued', async () => {
+  it('captures its own authorizations, and refuses ids it never issued', async () => {
     const authorization = await gateway.authorize(request);
     if (!authorization.approved) throw new Error('expected an authorization');
     const { authorizationId } = authorization;
     await expect(gateway.capture({ authorizationId, amountCents: 2_500 })).resolves.toBeUndefined();
-    await expect(gateway.void({ authorizationId })).resolves.toBeUndefined();
     await expect(gateway.capture({ authorizationId: 'ch_other', amountCents: 1 })).rejects.toThrow(/no authorization/);
-    await expect(gateway.void({ authorizationId: 'ch_other' })).rejects.toThrow(/no authorization/);
+  });
+
+  it('voids by reference, whether or not it was ever asked to authorize it', async () => {
+    await expect(gateway.void({ reference: request.reference })).resolves.toBeUndefined();
+    await expect(gateway.void({ reference: 'order-never-placed' })).resolves.toBeUndefined();
   });
 });

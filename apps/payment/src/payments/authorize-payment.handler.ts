@@ -9,7 +9,12 @@ import { decide } from './payment-rules.ts';
 import { outcomeOf, type Payment } from './payment.entity.ts';
 import { PaymentsRepository, stateOf } from './payments.repository.ts';
 
-/** order.placed: authorize the order's total, once per order, unless the order was already cancelled. */
+/**
+ * order.placed: authorize the order's total, once per order, unless the order was already cancelled.
+ * The provider is asked first, before the order's lock and before any write, then the answer is
+ * recorded: a transaction that dies in between leaves a hold no row knows of, which the redelivery
+ * finds again by the reference (the order id), or a cancellation voids by the same reference.
+ */
 @CommandHandler(AuthorizePaymentCommand)
 export class AuthorizePaymentHandler implements ICommandHandler<AuthorizePaymentCommand> {
   private readonly logger = new Logger(AuthorizePaymentHandler.name);
@@ -22,20 +27,25 @@ export class AuthorizePaymentHandler implements ICommandHandler<AuthorizePayment
 
   async execute({ event, tx }: AuthorizePaymentCommand): Promise<void> {
     const { orderId, customerId, totalCents, currency, paymentToken } = event.data;
+    // Unlocked look first: an order already paid or cancelled is not sent to the provider at all.
+    const unasked = stateOf(await this.payments.recordOf(tx, orderId)) === 'UNKNOWN';
+    const authorization = unasked
+      ? await this.gateway.authorize({ reference: orderId, amountCents: totalCents, currency, token: paymentToken })
+      : undefined;
+    // Then the decision under the lock, on what is committed now: a cancellation may have won meanwhile.
     await this.payments.lockOrder(tx, orderId);
     const decision = decide(stateOf(await this.payments.recordOf(tx, orderId)), 'order.placed');
+    if (decision.action === 'release') {
+      await this.gateway.void({ reference: orderId });
+      this.logger.warn({ orderId, why: decision.why }, 'order.placed: refused');
+      return;
+    }
     if (decision.action !== 'authorize') {
       if (decision.action === 'nothing') logNothing(this.logger, decision, { orderId, eventType: event.eventType });
       return;
     }
-    // Called inside the transaction: if it rolls back, the retry asks again with the same
-    // reference (the order id), which the provider answers with the same authorization.
-    const authorization = await this.gateway.authorize({
-      reference: orderId,
-      amountCents: totalCents,
-      currency,
-      token: paymentToken,
-    });
+    // Seen unknown under the lock but not before it: rows are never deleted, so this cannot happen.
+    if (!authorization) throw new Error(`order ${orderId}: no payment under the lock, though one was seen before it`);
     const payment: Payment = {
       id: randomUUID(),
       orderId,

@@ -18,7 +18,8 @@ const EXPECTED: Record<(typeof STATES)[number], Record<(typeof EVENTS)[number], 
     'order.cancelled': { action: 'tombstone' },
   },
   TOMBSTONED: {
-    'order.placed': nothing('warn'),
+    // Cancelled first: record nothing, and void whatever an attempt of it got the provider to hold.
+    'order.placed': { action: 'release', why },
     'order.confirmed': nothing('error'),
     'order.cancelled': nothing('log'),
   },

@@ -17,13 +17,15 @@ export const ORDER_PAYMENT_STATES: readonly OrderPaymentState[] = [
 
 /**
  * What to do. `retry` throws so the consumer tries again (then dead-letters); `nothing` changes no
- * row and publishes nothing, logged at `level` — `error` for what the choreography rules out.
+ * row and publishes nothing, logged at `level` — `error` for what the choreography rules out;
+ * `release` records nothing either, but voids at the provider whatever it holds for the order.
  */
 export type PaymentDecision =
   | { action: 'authorize' }
   | { action: 'capture' }
   | { action: 'void' }
   | { action: 'tombstone' }
+  | { action: 'release'; why: string }
   | { action: 'retry'; why: string }
   | { action: 'nothing'; why: string; level: 'log' | 'warn' | 'error' };
 
@@ -41,8 +43,10 @@ export function decide(state: OrderPaymentState, event: OrderEvent): PaymentDeci
   switch (event) {
     case 'order.placed':
       if (state === 'UNKNOWN') return { action: 'authorize' };
+      // The cancellation won the race: whatever an attempt of this order.placed got the provider to
+      // hold (asked before its row could be recorded) is voided by reference, and nothing is recorded.
       if (state === 'TOMBSTONED')
-        return nothing('the order was cancelled before it was placed here: refused, nothing authorized', 'warn');
+        return { action: 'release', why: 'the order was cancelled before it was placed here: refused, any hold voided' };
       // A second delivery under another event id: the first one already decided.
       return nothing(`the order already has a ${state} payment`);
 
@@ -64,6 +68,8 @@ export function decide(state: OrderPaymentState, event: OrderEvent): PaymentDeci
 
     case 'order.cancelled':
       if (state === 'AUTHORIZED') return { action: 'void' };
+      // Not known here yet: remembered, and voided by reference, since an order.placed may have got
+      // the provider to hold money before its row was recorded (payment asks first, then records).
       if (state === 'UNKNOWN') return { action: 'tombstone' };
       // Taking money back is a refund, a person's decision, not an automatic void.
       if (state === 'CAPTURED')

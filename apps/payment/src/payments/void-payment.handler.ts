@@ -7,7 +7,11 @@ import { logNothing } from './decision-log.ts';
 import { decide } from './payment-rules.ts';
 import { PaymentsRepository, stateOf } from './payments.repository.ts';
 
-/** order.cancelled: void an authorization, or remember the cancellation so a late order.placed is refused. */
+/**
+ * order.cancelled: void the order's authorization, or remember the cancellation so a late order.placed
+ * is refused, voiding by reference either way: the provider may hold money for an order whose payment
+ * row was never committed.
+ */
 @CommandHandler(VoidPaymentCommand)
 export class VoidPaymentHandler implements ICommandHandler<VoidPaymentCommand> {
   private readonly logger = new Logger(VoidPaymentHandler.name);
@@ -24,6 +28,8 @@ export class VoidPaymentHandler implements ICommandHandler<VoidPaymentCommand> {
     const record = await this.payments.recordOf(tx, orderId);
     const decision = decide(stateOf(record), 'order.cancelled');
     if (decision.action === 'tombstone') {
+      // An order.placed whose transaction died after the provider said yes left a hold no row knows of.
+      await this.gateway.void({ reference: orderId });
       await this.payments.tombstone(tx, { orderId, customerId, reason, eventId: event.eventId });
       this.logger.log(
         { orderId },
@@ -36,7 +42,7 @@ export class VoidPaymentHandler implements ICommandHandler<VoidPaymentCommand> {
       return;
     }
     const payment = record.payment!;
-    await this.gateway.void({ authorizationId: payment.authorizationId! });
+    await this.gateway.void({ reference: orderId });
     if (!(await this.payments.settle(tx, orderId, 'VOIDED'))) return;
     await this.outbox.add(
       tx,
