@@ -26,7 +26,7 @@ describe('the five apps together', () => {
   it('are all ready, each on its own prefix, schema and role', async () => {
     for (const service of SERVICE_NAMES) {
       expect(stack.url(service)).toMatch(new RegExp(`/${SERVICES[service].prefix}$`));
-      const body = (await (await fetch(`${stack.url(service)}/health/ready`)).json()) as {
+      const body = (await (await fetch(`${stack.url(service)}/health`)).json()) as {
         info: Record<string, { status: string; schema?: string }>;
       };
       expect(body.info.database.schema).toBe(SERVICES[service].schema);

@@ -71,10 +71,10 @@ export class InventoryHarness {
       ...harness.issuer.env,
       ...env,
     });
-    // Ready means its topics exist (it creates them), the relay runs and the consumer has joined.
-    await waitFor(async () => (await fetch(`${harness.app.baseUrl}/health/ready`)).status === 200, {
+    // Every component up: its topics exist (it creates them), the relay runs and the consumer has joined.
+    await waitFor(async () => (await fetch(`${harness.app.baseUrl}/health`)).status === 200, {
       timeoutMs: 60_000,
-      what: 'inventory to be ready',
+      what: 'inventory to be up',
     });
     harness.reader = await new TopicReader(
       harness.kafka,

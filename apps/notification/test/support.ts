@@ -51,9 +51,9 @@ export class NotificationWorld {
       ...env,
     });
     this.apps.push(app);
-    await waitFor(async () => (await fetch(`${app.baseUrl}/health/ready`)).status === 200, {
+    await waitFor(async () => (await fetch(`${app.baseUrl}/health`)).status === 200, {
       timeoutMs: 60_000,
-      what: 'the notification app to be ready',
+      what: 'the notification app to be up',
     });
     return app;
   }

@@ -99,7 +99,7 @@ describe('order', () => {
     reader = await new TopicReader(kafka, topics).start();
     events = await new TestEventPublisher(kafka, prefix).start();
     app = await startTestApp(orderApp, { DATABASE_URL: db.urlFor('order'), KAFKA_TOPIC_PREFIX: prefix, ...issuer.env });
-    await waitFor(async () => (await fetch(`${app.baseUrl}/health/ready`)).status === 200, { what: 'order ready' });
+    await waitFor(async () => (await fetch(`${app.baseUrl}/health`)).status === 200, { what: 'order up' });
     await publish('product.upserted', { sku, name: 'Widget', priceCents: 1250, currency: 'USD' }, sku);
     await waitFor(
       async () => (await adminQuery(db, 'SELECT 1 FROM orders.catalog_products WHERE sku = $1', [sku])).length === 1,

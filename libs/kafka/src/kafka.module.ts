@@ -66,7 +66,7 @@ export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
   }
 
   onModuleInit(): void {
-    this.readiness.register({ name: 'kafka', probe: () => this.probe() });
+    this.readiness.register({ name: 'kafka', kind: 'component', probe: () => this.probe() });
     void this.probe().catch(() => undefined);
   }
 
@@ -76,6 +76,18 @@ export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
       this.probing = undefined;
     });
     return this.probing;
+  }
+
+  /** How many messages each topic holds and held: the sum of its partitions' end offsets. */
+  async endOffsets(topics: string[]): Promise<Record<string, number>> {
+    await this.probe();
+    const ends = await Promise.all(
+      topics.map(async (topic) => {
+        const partitions = await this.admin.fetchTopicOffsets(topic);
+        return [topic, partitions.reduce((sum, p) => sum + Number(p.high), 0)] as const;
+      }),
+    );
+    return Object.fromEntries(ends);
   }
 
   private async describe(): Promise<Record<string, unknown>> {

@@ -18,9 +18,10 @@ describe('KafkaConnection', () => {
     await Promise.all(opened.splice(0).map((c) => c.onApplicationShutdown()));
   });
 
-  it('registers a kafka readiness check that describes the real cluster', async () => {
+  it('registers a kafka component check (not readiness) that describes the real cluster', async () => {
     const { registry } = connect(inject('infra').kafkaBrokers);
-    const [check] = registry.all();
+    expect(registry.all('readiness')).toEqual([]);
+    const [check] = registry.all('component');
     expect(check.name).toBe('kafka');
     const details = await check.probe();
     expect(details).toMatchObject({ brokers: expect.any(Number), clusterId: expect.any(String) });

@@ -1,7 +1,12 @@
 export { type ConsumerState, EventConsumer, type EventConsumerOptions } from './consumer/event-consumer.ts';
 export { type BoundHandler, type HandlerTransaction, type MessageOrigin } from './consumer/event-handler.ts';
 export { type ConsumerDatabase, type ConsumerLogger, EventPipeline } from './consumer/event-pipeline.ts';
-export { DeadLetterPublisher, type DeadLetterReason, DLQ_HEADERS } from './dead-letters/dead-letter-publisher.ts';
+export {
+  type DeadLetterCount,
+  DeadLetterPublisher,
+  type DeadLetterReason,
+  DLQ_HEADERS,
+} from './dead-letters/dead-letter-publisher.ts';
 export { cleanInbox, recordInInbox } from './inbox/inbox.ts';
 export { MessagingModule, type MessagingModuleOptions } from './messaging.module.ts';
 export { EventContext } from './transport/event-context.ts';

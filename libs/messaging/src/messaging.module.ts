@@ -1,8 +1,9 @@
-import { EVENT_CATALOG, type EventCatalog } from '@commerce/contracts';
-import { deadLetterTopicOf, KafkaTopics, topicOf } from '@commerce/kafka';
-import { APP_CONFIG, APP_SERVICE, type BaseConfig, NotReadyError, ReadinessRegistry } from '@commerce/platform';
+import { deadLetterTopic, EVENT_CATALOG, type EventCatalog } from '@commerce/contracts';
+import { deadLetterTopicOf, KafkaConnection, KafkaTopics, topicOf } from '@commerce/kafka';
+import { APP_CONFIG, APP_SERVICE, type BaseConfig, ReadinessRegistry } from '@commerce/platform';
 import { type DynamicModule, Logger, Module, type Type } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
+import { consumerGroupCheck, deadLetterCheck } from './consumer/consumer-health.ts';
 import type { ConsumerDatabase } from './consumer/event-pipeline.ts';
 import { KafkaEventTransport } from './transport/kafka-event-transport.ts';
 
@@ -27,12 +28,13 @@ export class MessagingModule {
       providers: [
         {
           provide: KafkaEventTransport,
-          inject: [APP_CONFIG, APP_SERVICE, Kafka, KafkaTopics, ReadinessRegistry, options.database],
+          inject: [APP_CONFIG, APP_SERVICE, Kafka, KafkaTopics, KafkaConnection, ReadinessRegistry, options.database],
           useFactory: (
             config: BaseConfig,
             service: string,
             kafka: Kafka,
             topics: KafkaTopics,
+            connection: KafkaConnection,
             readiness: ReadinessRegistry,
             database: ConsumerDatabase,
           ) => {
@@ -57,16 +59,15 @@ export class MessagingModule {
                   ...types.map((t) => deadLetterTopicOf(t, prefix)),
                 ]),
             });
-            readiness.register({
-              name: 'consumer',
-              probe: async () => {
-                const consumer = transport.consumer;
-                if (!consumer) return { group: groupId, topics: 0 };
-                if (consumer.state !== 'running')
-                  throw new NotReadyError(`consumer is ${consumer.state}`, { lastError: consumer.lastError });
-                return { group: groupId, topics: consumer.topics.length };
-              },
-            });
+            readiness.register(consumerGroupCheck(groupId, () => transport.consumer));
+            readiness.register(
+              deadLetterCheck({
+                consumer: () => transport.consumer,
+                deadLetterTopics: () => transport.consumer?.topics.map(deadLetterTopic) ?? [],
+                endOffsets: (topics) => connection.endOffsets(topics),
+                alertMs: config.DEAD_LETTER_ALERT_MS,
+              }),
+            );
             return transport;
           },
         },

@@ -50,7 +50,8 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
   }
 
   onApplicationBootstrap(): void {
-    this.readiness.register({ name: 'outbox', probe: () => this.probe() });
+    // Lag is for operators: events wait in the table, and HTTP goes on serving meanwhile.
+    this.readiness.register({ name: 'outbox', kind: 'component', probe: () => this.probe() });
     // The relay starts once its topics exist; until then events wait in the table.
     this.topics
       .ensure(this.options.produces.map((type) => topicOf(type, this.config.KAFKA_TOPIC_PREFIX)))

@@ -17,7 +17,7 @@ async function getJson(url: string, init?: RequestInit) {
 
 /**
  * What every app must do from its first day, against real Postgres and Kafka: boot with validated
- * config, report live/ready (503 naming what is down), echo correlation ids, answer errors as problem+json.
+ * config, report live/ready and /health (503 naming what is down), echo correlation ids, answer errors as problem+json.
  */
 export function describeAppBasics<C extends BaseConfig>(service: ServiceName, spec: AppSpec<C>): void {
   describe(`${service} app basics`, () => {
@@ -39,15 +39,23 @@ export function describeAppBasics<C extends BaseConfig>(service: ServiceName, sp
       expect(body.status).toBe('ok');
     });
 
-    it('is ready once its own database and Kafka answer', async () => {
+    it('is ready once its own database answers', async () => {
+      const { response, body } = await getJson(`${app.baseUrl}/health/ready`);
+      expect(response.status).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('no-store');
+      expect(Object.keys(body.info)).toEqual(['database']);
+      expect(body.info.database).toMatchObject({ status: 'up', schema: db.urlFor(service).split('schema=')[1] });
+    });
+
+    it('reports every component up in /health once Kafka answers and its relay runs', async () => {
       const body = await waitFor(
         async () => {
-          const { response, body } = await getJson(`${app.baseUrl}/health/ready`);
+          const { response, body } = await getJson(`${app.baseUrl}/health`);
           return response.status === 200 && body;
         },
-        { what: `${service} to be ready` },
+        { what: `${service} to be up` },
       );
-      expect(body.info.database).toMatchObject({ status: 'up', schema: db.urlFor(service).split('schema=')[1] });
+      expect(body.info.database).toMatchObject({ status: 'up' });
       expect(body.info.kafka).toMatchObject({ status: 'up' });
       expect(body.info.outbox).toMatchObject({ status: 'up', unpublished: 0 });
     });
@@ -106,15 +114,18 @@ export function describeAppBasics<C extends BaseConfig>(service: ServiceName, sp
         const { response, body } = await getJson(`${broken.baseUrl}/health/ready`);
         expect(response.status).toBe(503);
         expect(body.error.database.status).toBe('down');
+        expect((await fetch(`${broken.baseUrl}/health`)).status).toBe(503);
       } finally {
         await broken.close();
       }
     });
 
-    it('is 503 naming Kafka when no broker answers', async () => {
+    it('stays ready when no broker answers, and /health is 503 naming Kafka', async () => {
       const broken = await startTestApp(spec, { DATABASE_URL: db.urlFor(service), KAFKA_BROKERS: CLOSED_KAFKA });
       try {
-        const { response, body } = await getJson(`${broken.baseUrl}/health/ready`);
+        const ready = await getJson(`${broken.baseUrl}/health/ready`);
+        expect(ready.response.status).toBe(200);
+        const { response, body } = await getJson(`${broken.baseUrl}/health`);
         expect(response.status).toBe(503);
         expect(body.error.kafka.status).toBe('down');
         expect(body.info.database.status).toBe('up');

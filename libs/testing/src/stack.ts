@@ -41,9 +41,10 @@ export async function startTestStack(
     }
     await Promise.all(
       services.map((service) =>
-        waitFor(async () => (await fetch(`${apps[service]!.baseUrl}/health/ready`)).status === 200, {
+        // Every component up (topics created, relay running, consumer joined), not only ready for HTTP.
+        waitFor(async () => (await fetch(`${apps[service]!.baseUrl}/health`)).status === 200, {
           timeoutMs: 60_000,
-          what: `${service} to be ready`,
+          what: `${service} to be up`,
         }),
       ),
     );

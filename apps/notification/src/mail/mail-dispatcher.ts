@@ -1,4 +1,4 @@
-import { APP_CONFIG, backoff, ReadinessRegistry, Wakeup } from '@commerce/platform';
+import { APP_CONFIG, backoff, ProviderUnavailableError, ReadinessRegistry, Wakeup } from '@commerce/platform';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import type { NotificationConfig } from '../notification.config.ts';
@@ -76,6 +76,7 @@ export class MailDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
     // Informational: an SMTP outage delays email but does not make the app unfit to serve.
     this.readiness.register({
       name: 'mail',
+      kind: 'component',
       probe: async () => ({ ...(await this.notifications.backlog()), listening: this.signals.isListening }),
     });
     this.start();
@@ -167,7 +168,8 @@ export class MailDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
   /**
    * Sends a batch, at most as many at once as there are slots (shared with the other worker). An
    * email is not tried once the dispatcher is stopping, SMTP has refused FAILURES_BEFORE_REST in a
-   * row, or the batch has had MAIL_SEND_TIMEOUT_MS to start its sends.
+   * row, or the batch has had MAIL_SEND_TIMEOUT_MS to start its sends. An email the mailer's open
+   * circuit breaker did not send is untried too: sending pauses, and no row spends an attempt.
    */
   private sendAll(emails: DueEmail[]): Promise<SendOutcome[]> {
     const deadline = Date.now() + this.config.MAIL_SEND_TIMEOUT_MS;
@@ -188,6 +190,7 @@ export class MailDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
             return { email, outcome: 'sent' };
           } catch (error) {
             failuresInARow++;
+            if (error instanceof ProviderUnavailableError && error.circuitOpen) return { email, outcome: 'untried' };
             return { email, outcome: 'failed', error };
           }
         }),

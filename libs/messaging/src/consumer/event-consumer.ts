@@ -1,7 +1,7 @@
 import type { EventCatalog } from '@commerce/contracts';
 import { backoff, type BackoffPolicy } from '@commerce/platform';
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import { DeadLetterPublisher } from '../dead-letters/dead-letter-publisher.ts';
+import { type DeadLetterCount, DeadLetterPublisher } from '../dead-letters/dead-letter-publisher.ts';
 import { cleanInbox } from '../inbox/inbox.ts';
 import type { BoundHandler } from './event-handler.ts';
 import { type ConsumerDatabase, type ConsumerLogger, EventPipeline } from './event-pipeline.ts';
@@ -76,6 +76,11 @@ export class EventConsumer {
       logger: this.logger,
       isStopping: () => this.stopping,
     });
+  }
+
+  /** What this consumer dead-lettered since the process started. */
+  get deadLettered(): DeadLetterCount {
+    return this.deadLetters.count;
   }
 
   /** The topics this consumer reads. */

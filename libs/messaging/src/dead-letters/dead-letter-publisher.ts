@@ -17,10 +17,20 @@ export const DLQ_HEADERS = {
   failedAt: 'dlq-failed-at',
 } as const;
 
+/** What this process dead-lettered since it started (`/health` reports it). */
+export interface DeadLetterCount {
+  total: number;
+  /** By original topic. */
+  byTopic: Record<string, number>;
+  /** The latest one: where it came from, why, when (ISO time). */
+  last?: { topic: string; partition: number; offset: string; reason: DeadLetterReason; error: string; at: string };
+}
+
 /** Moves messages to `<topic>.dlq`, keeping key, value and original headers, adding why. */
 export class DeadLetterPublisher {
   private readonly producer: Producer;
   private connected?: Promise<void>;
+  readonly count: DeadLetterCount = { total: 0, byTopic: {} };
 
   constructor(
     kafka: Kafka,
@@ -65,6 +75,16 @@ export class DeadLetterPublisher {
       acks: -1,
       messages: [{ key: args.message.key, value: args.message.value, headers, timestamp: args.message.timestamp }],
     });
+    this.count.total++;
+    this.count.byTopic[args.topic] = (this.count.byTopic[args.topic] ?? 0) + 1;
+    this.count.last = {
+      topic: args.topic,
+      partition: args.partition,
+      offset: args.message.offset,
+      reason: args.reason,
+      error: error.slice(0, 200),
+      at: headers[DLQ_HEADERS.failedAt] as string,
+    };
   }
 
   async close(): Promise<void> {

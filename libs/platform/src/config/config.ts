@@ -67,6 +67,8 @@ export const baseConfigSchema = z.object({
   CONSUMER_MAX_WAIT_MS: z.coerce.number().int().min(1).max(30_000).default(100),
   // Events of a fetched batch applied in one transaction; a failing batch is redone one by one.
   CONSUMER_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
+  // `/health` reports `deadLetters` down for this long after the app dead-letters a message: an alert, then quiet.
+  DEAD_LETTER_ALERT_MS: z.coerce.number().int().min(0).default(900_000),
   // Longer than Kafka keeps messages (7 days by default), so a replay finds every event in the inbox.
   INBOX_RETENTION_HOURS: z.coerce.number().positive().default(720),
   // The outbox relay.

@@ -2,6 +2,7 @@ import {
   type DynamicModule,
   Inject,
   Injectable,
+  Logger,
   Module,
   type OnApplicationShutdown,
   type OnModuleInit,
@@ -36,6 +37,7 @@ class DatabaseLifecycle implements OnModuleInit, OnApplicationShutdown {
     const schema = schemaOf(this.config.DATABASE_URL);
     this.readiness.register({
       name: 'database',
+      kind: 'readiness',
       probe: async () => {
         await this.client.$queryRawUnsafe('SELECT 1');
         return { schema };
@@ -63,6 +65,9 @@ export class DatabaseModule {
               adapter: prismaAdapter(config.DATABASE_URL, {
                 size: config.DATABASE_POOL_SIZE,
                 timeoutMs: config.DATABASE_POOL_TIMEOUT_MS,
+                // The pool replaces the connection; requests meanwhile answer 503 (unavailable.ts).
+                onConnectionLost: (error) =>
+                  new Logger('Database').warn({ err: error }, 'database connection lost; the pool reconnects on demand'),
               }),
               // A transaction that cannot start in time fails (P2028) instead of queueing on: 503.
               transactionOptions: { maxWait: config.DATABASE_TX_MAX_WAIT_MS },

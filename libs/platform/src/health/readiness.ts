@@ -1,9 +1,18 @@
 import { Injectable } from '@nestjs/common';
 
-/** One dependency that must answer for the app to be ready (its database, its Kafka connection…). */
+/**
+ * What a check says about the app. `readiness`: the app cannot serve its HTTP routes without it
+ * (its database); it decides `/health/ready`, which the gateway routes by. `component`: a part the
+ * app runs besides HTTP (Kafka, consumers, the outbox relay, dead letters); reported by `/health`
+ * for operators and alerts, and never a reason to take HTTP traffic away.
+ */
+export type HealthCheckKind = 'readiness' | 'component';
+
+/** One dependency or component of the app whose state `/health` reports. */
 export interface ReadinessCheck {
-  /** The key under which the result appears in `/health/ready`. */
+  /** The key under which the result appears in the health report. */
   readonly name: string;
+  readonly kind: HealthCheckKind;
   /** Resolves with details when the dependency answers; rejects with the reason when it does not. */
   probe(): Promise<Record<string, unknown> | void>;
 }
@@ -19,7 +28,7 @@ export class NotReadyError extends Error {
   }
 }
 
-/** Collects the readiness checks that the app's modules register at start-up. */
+/** Collects the health checks that the app's modules register at start-up. */
 @Injectable()
 export class ReadinessRegistry {
   private readonly checks = new Map<string, ReadinessCheck>();
@@ -29,8 +38,8 @@ export class ReadinessRegistry {
     this.checks.set(check.name, check);
   }
 
-  /** The registered checks, in registration order. */
-  all(): ReadinessCheck[] {
-    return [...this.checks.values()];
+  /** The registered checks, in registration order; only those of `kind` when given. */
+  all(kind?: HealthCheckKind): ReadinessCheck[] {
+    return [...this.checks.values()].filter((check) => kind === undefined || check.kind === kind);
   }
 }

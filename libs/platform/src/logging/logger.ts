@@ -35,7 +35,7 @@ export function loggerParams(service: string, level: string): Params {
         }),
         res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
       },
-      autoLogging: { ignore: (req: IncomingMessage) => /\/health\/(live|ready)$/.test(req.url ?? '') },
+      autoLogging: { ignore: (req: IncomingMessage) => /\/health(\/live|\/ready)?$/.test(req.url ?? '') },
       customLogLevel: (_req: IncomingMessage, res: ServerResponse, err?: Error) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
     },
