@@ -46,12 +46,15 @@ export type TestSchema = ServiceName | 'ledger';
 const specOf = (s: TestSchema) =>
   s === 'ledger' ? LEDGER : { schema: SERVICES[s].schema, migrationsDir: migrationsDir(s) };
 
-/** Creates a fresh database with the given apps' schemas and roles and applies their migrations. */
+/**
+ * Creates a fresh database with the given apps' schemas and roles and applies their migrations, on
+ * the tests' server or, with `postgresUrl`, on another (a scratch cluster a test may restart).
+ */
 export async function createTestDatabase(
   schemas: TestSchema[],
-  options: { migrate?: boolean } = {},
+  options: { migrate?: boolean; postgresUrl?: string } = {},
 ): Promise<TestDatabase> {
-  const { postgresUrl } = inject('infra');
+  const postgresUrl = options.postgresUrl ?? inject('infra').postgresUrl;
   const id = uniqueId();
   const name = `commerce_${id}`;
   const owners = new Map<TestSchema, SchemaOwner>(

@@ -30,6 +30,7 @@ export {
 export { LedgerDatabase, ledgerClient } from './ledger.ts';
 export { waitFor } from './wait.ts';
 export { TcpProxy } from './tcp-proxy.ts';
+export { type ScratchPostgres, startScratchPostgres } from './scratch-postgres.ts';
 export { startTestStack, type TestStack } from './stack.ts';
 export { startTestIssuer, type TestIssuer, type TokenClaims } from './issuer.ts';
 export { type ReceivedMail, startTestSmtpServer, type TestSmtpServer } from './smtp.ts';

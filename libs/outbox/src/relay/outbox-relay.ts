@@ -163,6 +163,15 @@ export class OutboxRelay {
    */
   async publishBatch(): Promise<number> {
     const client = await this.pool.connect();
+    // A checked-out client has no listener of pg-pool's: the server ending the session (a restart,
+    // pg_terminate_backend) while the batch waits for Kafka would otherwise be an unhandled 'error'
+    // event that ends the process. The batch's next statement fails instead, and the rows stay unpublished.
+    let lost: Error | undefined;
+    const onError = (error: Error) => {
+      if (!lost) this.logger.warn({ err: error }, 'outbox relay: database connection lost during a batch');
+      lost ??= error;
+    };
+    client.on('error', onError);
     let committed = false;
     try {
       await client.query('BEGIN');
@@ -190,10 +199,12 @@ export class OutboxRelay {
       if (sent.length === 0 && failed.length) throw failed[0].error;
       return sent.length;
     } catch (error) {
-      if (!committed) await client.query('ROLLBACK').catch(() => undefined);
+      if (!committed && !lost) await client.query('ROLLBACK').catch(() => undefined);
       throw error;
     } finally {
-      client.release();
+      client.removeListener('error', onError);
+      // A lost connection leaves the pool rather than going back to it.
+      client.release(lost);
     }
   }
 

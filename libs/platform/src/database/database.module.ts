@@ -67,7 +67,10 @@ export class DatabaseModule {
                 timeoutMs: config.DATABASE_POOL_TIMEOUT_MS,
                 // The pool replaces the connection; requests meanwhile answer 503 (unavailable.ts).
                 onConnectionLost: (error) =>
-                  new Logger('Database').warn({ err: error }, 'database connection lost; the pool reconnects on demand'),
+                  new Logger('Database').warn(
+                    { err: error },
+                    'database connection lost; the pool reconnects on demand',
+                  ),
               }),
               // A transaction that cannot start in time fails (P2028) instead of queueing on: 503.
               transactionOptions: { maxWait: config.DATABASE_TX_MAX_WAIT_MS },

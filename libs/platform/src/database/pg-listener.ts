@@ -52,9 +52,10 @@ export class PgListener {
       // Known to stop() from the start, so a stop during connect ends it too.
       this.client = client;
       try {
-        const ended = new Promise<void>((resolve) => {
-          client.once('end', resolve);
-          client.on('error', () => resolve());
+        // Listened for from the start: an 'error' event nobody hears ends the process.
+        const ended = new Promise<Error | undefined>((resolve) => {
+          client.once('end', () => resolve(undefined));
+          client.on('error', (error) => resolve(error));
         });
         await client.connect();
         if (!this.running) break;
@@ -63,7 +64,10 @@ export class PgListener {
         this.connected = true;
         failures = 0;
         this.options.onListening?.();
-        await ended;
+        const lost = await ended;
+        if (this.running) {
+          this.options.logger.warn({ err: lost }, `${this.options.name}: LISTEN connection lost; reconnecting`);
+        }
       } catch (error) {
         // Once per outage, not once per reconnect attempt.
         if (this.running && failures++ === 0) {

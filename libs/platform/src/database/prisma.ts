@@ -29,12 +29,21 @@ export interface PoolOptions {
   size?: number;
   /** A checkout waits at most this long (`connectionTimeoutMillis`), then fails; 5 s by default. */
   timeoutMs?: number;
+  /**
+   * Told when the server drops one of the pool's connections (a restart, pg_terminate_backend): the
+   * pool discards it and opens another on demand, and a query that was on it fails on its own.
+   */
+  onConnectionLost?: (error: Error) => void;
 }
 
-/** Prisma's pg driver adapter for an app's own schema; the pool is sized for one service instance. */
+/**
+ * Prisma's pg driver adapter for an app's own schema; the pool is sized for one service instance.
+ * The adapter listens for errors on its idle connections and on those in a transaction, so a
+ * dropped connection never goes unheard (which would end the process); these options only report it.
+ */
 export function prismaAdapter(databaseUrl: string, pool: PoolOptions = {}): PrismaPg {
   return new PrismaPg(
     { ...pgConfig(databaseUrl), max: pool.size ?? 10, connectionTimeoutMillis: pool.timeoutMs ?? 5_000 },
-    { schema: schemaOf(databaseUrl) },
+    { schema: schemaOf(databaseUrl), onPoolError: pool.onConnectionLost, onConnectionError: pool.onConnectionLost },
   );
 }
