@@ -94,6 +94,9 @@ for (const app of SERVICE_NAMES) {
     problems.push(`${app}: no Traefik route for PathPrefix(\`${prefix}\`)`);
   if (labels[`traefik.http.services.${app}.loadbalancer.server.port`] !== String(SERVICES[app].port))
     problems.push(`${app}: Traefik does not forward to port ${SERVICES[app].port}`);
+  // Routed by readiness (the database), never by /health: a broker outage must not take the API away.
+  if (labels[`traefik.http.services.${app}.loadbalancer.healthcheck.path`] !== `${prefix}/health/ready`)
+    problems.push(`${app}: Traefik does not health-check ${prefix}/health/ready`);
   if (service.depends_on?.[`${app}-migrate`]?.condition !== 'service_completed_successfully')
     problems.push(`${app}: does not wait for ${app}-migrate`);
   if (service.depends_on?.kafka?.condition !== 'service_healthy')
