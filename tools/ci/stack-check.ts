@@ -1,6 +1,6 @@
 // Starts `npm run stack`'s runner, waits until it reports all five apps ready, checks each app's
-// /health/ready through its port, drives one order through it (npm run smoke), runs the Kafka
-// outage drill, then sends SIGTERM and expects everything it started to stop.
+// /health/ready and /health through its port, drives one order through it (npm run smoke), runs the
+// Kafka outage drill, then sends SIGTERM and expects everything it started to stop.
 import { execFileSync, spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { SERVICE_NAMES, SERVICES } from '@commerce/contracts';
@@ -33,13 +33,15 @@ const ready = new Promise<void>((resolve, reject) => {
 try {
   await ready;
   for (const service of SERVICE_NAMES) {
-    const response = await fetch(`http://127.0.0.1:${SERVICES[service].port}/${SERVICES[service].prefix}/health/ready`);
-    if (response.status !== 200) throw new Error(`${service} ready answered ${response.status}`);
+    for (const path of ['/health/ready', '/health']) {
+      const response = await fetch(`http://127.0.0.1:${SERVICES[service].port}/${SERVICES[service].prefix}${path}`);
+      if (response.status !== 200) throw new Error(`${service} ${path} answered ${response.status}`);
+    }
   }
-  console.log('[stack-check] all five apps answered /health/ready with 200');
+  console.log('[stack-check] all five apps answered /health/ready and /health with 200');
   // One full order as a new user would place it (npm run smoke, against the apps' own ports).
   execFileSync(process.execPath, tool('tools/smoke/smoke.ts'), { stdio: 'inherit' });
-  // Kafka stops: every app turns 503 within seconds, and 200 again once the broker is back.
+  // Kafka stops: every app stays ready while /health turns 503 within seconds, and 200 once the broker is back.
   execFileSync(process.execPath, tool('tools/drills/kafka-outage.ts'), { stdio: 'inherit' });
 } finally {
   stack.kill('SIGTERM');

@@ -116,8 +116,10 @@ async function stop(code: number): Promise<never> {
 process.on('SIGINT', () => void stop(0));
 process.on('SIGTERM', () => void stop(0));
 
+// At start-up the stack waits for /health (every component: Kafka answers, the relay runs, the
+// consumer group is joined), not only /health/ready (HTTP), so "ready" here means orders flow.
 async function ready(service: ServiceName, deadline: number): Promise<void> {
-  const url = `http://127.0.0.1:${SERVICES[service].port}/${SERVICES[service].prefix}/health/ready`;
+  const url = `http://127.0.0.1:${SERVICES[service].port}/${SERVICES[service].prefix}/health`;
   while (Date.now() < deadline) {
     const child = children.get(service)?.child;
     if (!restartApps && child?.exitCode !== null && child?.exitCode !== undefined)
@@ -286,10 +288,10 @@ try {
   // A broker that just started elects leaders for every partition it holds before the apps are ready.
   const deadline = Date.now() + 120_000;
   await Promise.all(SERVICE_NAMES.map((service) => ready(service, deadline)));
-  say('all five apps are ready:');
+  say('all five apps are ready, every component up:');
   for (const service of SERVICE_NAMES)
     say(
-      `  ${service.padEnd(12)} http://127.0.0.1:${SERVICES[service].port}/${SERVICES[service].prefix}  (health: …/health/ready)`,
+      `  ${service.padEnd(12)} http://127.0.0.1:${SERVICES[service].port}/${SERVICES[service].prefix}  (…/health/ready for HTTP, …/health for every component)`,
     );
   say(
     `admin: ${adminEmail} / password in ${join(secretsDir, 'admin-password')} (development only; ADMIN_PASSWORD chooses it)`,
