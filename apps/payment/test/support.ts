@@ -16,8 +16,11 @@ import {
   uniqueId,
   waitFor,
 } from '@commerce/testing';
+import type { AppSpec, BaseConfig } from '@commerce/platform';
 import type { Kafka } from 'kafkajs';
 import { paymentApp } from '../src/app.ts';
+import { CARD_NETWORK } from '../src/gateway/gateway.module.ts';
+import type { PaymentGateway } from '../src/gateway/payment-gateway.ts';
 
 type Catalog = typeof EVENT_CATALOG;
 type OrderEventType = 'order.placed' | 'order.confirmed' | 'order.cancelled';
@@ -65,6 +68,21 @@ export function cancelled(
   return orderEvent('order.cancelled', { orderId, customerId, reason });
 }
 
+/** The payment app with `network` behind its gateway port instead of the simulated card network. */
+function paymentAppWith(network: PaymentGateway): AppSpec<BaseConfig> {
+  class CardNetworkOfTheTest {}
+  return {
+    ...paymentApp,
+    module: (config) => ({
+      module: CardNetworkOfTheTest,
+      global: true,
+      providers: [{ provide: CARD_NETWORK, useValue: network }],
+      exports: [CARD_NETWORK],
+      imports: [paymentApp.module(config)],
+    }),
+  };
+}
+
 /** The payment app of one test file, its database, its token issuer, and its Kafka topics. */
 export class PaymentWorld {
   readonly prefix = `${uniqueId()}.`;
@@ -74,8 +92,11 @@ export class PaymentWorld {
   app!: TestApp;
   private reader!: TopicReader;
   private events?: TestEventPublisher;
+  private spec: AppSpec<BaseConfig> = paymentApp;
+  private env: Record<string, string> = {};
 
-  async start(env: Record<string, string> = {}): Promise<this> {
+  /** `network`: the card network behind the gateway port (the simulated one unless given). */
+  async start(env: Record<string, string> = {}, options: { network?: PaymentGateway } = {}): Promise<this> {
     this.db = await createTestDatabase(['payment']);
     this.issuer = await startTestIssuer();
     await createTopics(
@@ -86,14 +107,22 @@ export class PaymentWorld {
       this.kafka,
       PAYMENT_EVENTS.map((t) => this.topic(t)),
     ).start();
-    this.app = await startTestApp(paymentApp, {
+    if (options.network) this.spec = paymentAppWith(options.network);
+    this.env = {
       DATABASE_URL: this.db.urlFor('payment'),
       KAFKA_TOPIC_PREFIX: this.prefix,
       OUTBOX_POLL_INTERVAL_MS: '200',
       ...this.issuer.env,
       ...env,
-    });
+    };
+    this.app = await startTestApp(this.spec, this.env);
     return this;
+  }
+
+  /** A new process of the app in the same consumer group, after the old one is gone (`stopped`). */
+  async restart(stopped: Promise<void> = this.app.close()): Promise<void> {
+    await stopped;
+    this.app = await startTestApp(this.spec, this.env);
   }
 
   async stop(): Promise<void> {
