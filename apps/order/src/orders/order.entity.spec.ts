@@ -7,7 +7,8 @@ const outOfStock: OrderOutcome = { type: 'inventory.rejected', reason: 'OUT_OF_S
 const unknownSku: OrderOutcome = { type: 'inventory.rejected', reason: 'UNKNOWN_SKU' };
 const failed: OrderOutcome = { type: 'payment.failed' };
 const customerCancel: OrderOutcome = { type: 'customer.cancel' };
-const all = [reserved, authorized, outOfStock, unknownSku, failed, customerCancel];
+const deadlinePassed: OrderOutcome = { type: 'deadline.passed' };
+const all = [reserved, authorized, outOfStock, unknownSku, failed, customerCancel, deadlinePassed];
 
 function after(...outcomes: OrderOutcome[]): Order {
   const order = Order.place('o-1', 'c-1');
@@ -43,6 +44,7 @@ describe('the order state machine', () => {
     [unknownSku, 'UNKNOWN_SKU'],
     [failed, 'PAYMENT_DECLINED'],
     [customerCancel, 'CUSTOMER_CANCELLED'],
+    [deadlinePassed, 'TIMEOUT'],
   ] as const)('cancels a PENDING order on %o with reason %s, publishing order.cancelled', (outcome, reason) => {
     for (const before of [[], [reserved], [authorized]]) {
       const order = after(...before);
@@ -72,6 +74,7 @@ describe('the order state machine', () => {
     ['CANCELLED', [failed]],
     ['CANCELLED', [customerCancel]],
     ['CANCELLED', [outOfStock]],
+    ['CANCELLED', [deadlinePassed]],
   ] as const)('changes nothing once %s, whatever arrives late or twice', (status, path) => {
     for (const late of all) {
       const order = after(...path);

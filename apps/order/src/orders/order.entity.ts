@@ -5,13 +5,17 @@ export type CancelReason = OrderCancelledV1['reason'];
 export type InventoryStatus = 'PENDING' | 'RESERVED' | 'REJECTED';
 export type PaymentStatus = 'PENDING' | 'AUTHORIZED' | 'FAILED';
 
-/** What another service said about an order (or the customer's cancel), as the aggregate sees it. */
+/**
+ * What another service said about an order, as the aggregate sees it; or the customer's cancel, or
+ * the settle deadline passing (ORDER_SETTLE_TIMEOUT_MS).
+ */
 export type OrderOutcome =
   | { type: 'inventory.reserved' }
   | { type: 'inventory.rejected'; reason: 'OUT_OF_STOCK' | 'UNKNOWN_SKU' }
   | { type: 'payment.authorized' }
   | { type: 'payment.failed' }
-  | { type: 'customer.cancel' };
+  | { type: 'customer.cancel' }
+  | { type: 'deadline.passed' };
 
 /** What applying an outcome did: the new status when it changed, and the event to publish. */
 export type Transition =
@@ -29,7 +33,8 @@ export interface OrderState {
 /**
  * The order aggregate: its state machine (docs/contract.md, choreography). PENDING becomes CONFIRMED
  * when stock is reserved AND payment authorized, in either order; CANCELLED on a rejection, a
- * failed payment or the customer's cancel. A terminal order ignores whatever arrives later.
+ * failed payment, the customer's cancel or its settle deadline. A terminal order ignores whatever
+ * arrives later.
  */
 export class Order {
   constructor(private state: OrderState) {}
@@ -76,6 +81,8 @@ export class Order {
         return this.cancel('PAYMENT_DECLINED');
       case 'customer.cancel':
         return this.cancel('CUSTOMER_CANCELLED');
+      case 'deadline.passed':
+        return this.cancel('TIMEOUT');
     }
   }
 

@@ -61,6 +61,23 @@ const ORDER_COLUMNS = Prisma.sql`o.id, o.customer_id AS "customerId", o.status, 
 const VIEW_COLUMNS = Prisma.sql`${ORDER_COLUMNS},
   ${itemsOf(Prisma.sql`order_items i WHERE i.order_id = o.id`)} AS items`;
 
+type LockedRow = OrderState & {
+  totalCents: number;
+  currency: string;
+  createdAt: Date;
+  updatedAt: Date;
+  items: Item[] | null;
+};
+
+// What a locked order is read with: the aggregate's state and what its events and view need besides.
+const LOCKED_COLUMNS = Prisma.sql`o.id, o.customer_id AS "customerId", o.status, o.cancel_reason AS "cancelReason",
+  o.inventory_status AS "inventoryStatus", o.payment_status AS "paymentStatus",
+  o.total_cents AS "totalCents", o.currency, o.created_at AS "createdAt", o.updated_at AS "updatedAt"`;
+
+function toLocked({ totalCents, currency, createdAt, updatedAt, items, ...state }: LockedRow) {
+  return { order: Object.assign(new Order(state), { totalCents, currency, createdAt, updatedAt }), items };
+}
+
 /** Orders, their items and history, and idempotency keys, in the `orders` schema. */
 @Injectable()
 export class OrdersRepository {
@@ -140,19 +157,28 @@ export class OrdersRepository {
     return locked && { order: locked.order, items: locked.items! };
   }
 
+  /**
+   * Up to `limit` PENDING orders placed longer than `settleTimeoutMs` ago (by the database's clock,
+   * the same for every replica), oldest first, locked until the transaction ends. Orders another
+   * transaction holds (an outcome being applied, another replica's sweep) are skipped, not waited for.
+   */
+  async lockOverdue(tx: OrderTransaction, settleTimeoutMs: number, limit: number): Promise<LockedOrder[]> {
+    const rows = await tx.$queryRaw<LockedRow[]>`
+      SELECT ${LOCKED_COLUMNS}, NULL AS items
+      FROM orders o
+      WHERE o.status = 'PENDING' AND o.created_at < now() - ${settleTimeoutMs}::int * interval '1 millisecond'
+      ORDER BY o.created_at
+      LIMIT ${limit}
+      FOR UPDATE SKIP LOCKED`;
+    return rows.map((row) => toLocked(row).order);
+  }
+
   private async lockRow(tx: OrderTransaction, id: string, withItems: boolean) {
-    const [row] = await tx.$queryRaw<
-      Array<
-        OrderState & { totalCents: number; currency: string; createdAt: Date; updatedAt: Date; items: Item[] | null }
-      >
-    >`SELECT o.id, o.customer_id AS "customerId", o.status, o.cancel_reason AS "cancelReason",
-             o.inventory_status AS "inventoryStatus", o.payment_status AS "paymentStatus",
-             o.total_cents AS "totalCents", o.currency, o.created_at AS "createdAt", o.updated_at AS "updatedAt",
+    const [row] = await tx.$queryRaw<LockedRow[]>`
+      SELECT ${LOCKED_COLUMNS},
              ${withItems ? itemsOf(Prisma.sql`order_items i WHERE i.order_id = o.id`) : Prisma.sql`NULL`} AS items
       FROM orders o WHERE o.id = ${id}::uuid FOR UPDATE`;
-    if (!row) return null;
-    const { totalCents, currency, createdAt, updatedAt, items, ...state } = row;
-    return { order: Object.assign(new Order(state), { totalCents, currency, createdAt, updatedAt }), items };
+    return row ? toLocked(row) : null;
   }
 
   /** The view of a locked order as it is now: its state after the use case, its items as read. */
