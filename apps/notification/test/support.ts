@@ -29,9 +29,12 @@ export class NotificationWorld {
   private events?: TestEventPublisher;
   private readonly apps: TestApp[] = [];
 
+  /** `postgresUrl`: the server to make the database on (a scratch cluster a test may restart), else the tests' own. */
+  constructor(private readonly options: { postgresUrl?: string } = {}) {}
+
   /** Starts everything; `env` is added to the app's environment, `smtp` says how the SMTP server behaves. */
   async start(env: Record<string, string> = {}, smtp: Parameters<typeof startTestSmtpServer>[0] = {}): Promise<this> {
-    this.db = await createTestDatabase(['notification']);
+    this.db = await createTestDatabase(['notification'], { postgresUrl: this.options.postgresUrl });
     this.smtp = await startTestSmtpServer(smtp);
     this.issuer = await startTestIssuer();
     this.app = await this.startApp(env);

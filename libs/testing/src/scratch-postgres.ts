@@ -19,6 +19,8 @@ export interface ScratchPostgres {
   stop(mode?: 'immediate' | 'fast'): Promise<void>;
   /** Starts it again on the same port and data; resolves once it accepts connections. */
   start(): Promise<void>;
+  /** Whether the server runs (started and not stopped since). */
+  isRunning(): boolean;
   /** stop() then start(). */
   restart(mode?: 'immediate' | 'fast'): Promise<void>;
   /** Stops it and deletes its files. */
@@ -127,6 +129,7 @@ export async function startScratchPostgres(): Promise<ScratchPostgres> {
     port,
     stop,
     start,
+    isRunning: () => running,
     restart: async (mode) => {
       await stop(mode);
       await start();
