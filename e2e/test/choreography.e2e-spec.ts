@@ -105,6 +105,35 @@ describe('the order-placed choreography, end to end over HTTP', () => {
     expect(await shop.stock(sku)).toEqual({ available: 4, reserved: 0, sold: 0 });
   });
 
+  it('cancels an order payment does not answer in time with TIMEOUT: stock released, the late authorization voided', async () => {
+    const sku = await shop.product(4);
+    const payment = shop.consumerOf('payment');
+    // Payment's consumer reads nothing of the order until the deadline has passed.
+    payment.pause(['order.placed', 'order.cancelled']);
+    let orderId: string;
+    try {
+      const placed = await shop.place(customer, [{ sku, quantity: 1 }]);
+      orderId = placed.id;
+      await waitFor(async () => (await shop.stock(sku)).reserved === 1, { what: 'the stock to be reserved' });
+      expect((await shop.order(customer, placed.id)).status).toBe('PENDING');
+      expect(await shop.settled(customer, placed.id)).toMatchObject({ status: 'CANCELLED', cancelReason: 'TIMEOUT' });
+      // Then payment authorizes, late; the order stays CANCELLED.
+      payment.resume(['order.placed']);
+      await waitFor(async () => (await shop.payment(customer, placed.id)).body?.status === 'AUTHORIZED', {
+        what: 'the late authorization',
+      });
+    } finally {
+      payment.resume(['order.placed', 'order.cancelled']);
+    }
+    await shop.quiescent();
+    // The order.cancelled voids it, as for any cancelled order.
+    expect((await shop.payment(customer, orderId!)).body).toMatchObject({ status: 'VOIDED' });
+    expect(await shop.order(customer, orderId!)).toMatchObject({ status: 'CANCELLED', cancelReason: 'TIMEOUT' });
+    expect(await shop.stock(sku)).toEqual({ available: 4, reserved: 0, sold: 0 });
+    const cancelled = await waitFor(() => shop.emails(customer, orderId).find((m) => m.subject.includes('cancelled')));
+    expect(cancelled.text).toContain('We could not confirm your stock and payment in time.');
+  });
+
   it('refuses a late order.placed after its cancellation reached payment and inventory first', async () => {
     const sku = await shop.product(4);
     const payment = shop.consumerOf('payment');

@@ -69,6 +69,9 @@ export class Shop {
         CONSUMER_RETRY_INITIAL_MS: '50',
         OUTBOX_POLL_INTERVAL_MS: '200',
         MAIL_POLL_INTERVAL_MS: '200',
+        // Far past what an order takes to settle here, short enough for a test to watch one pass.
+        ORDER_SETTLE_TIMEOUT_MS: '10000',
+        ORDER_SETTLE_SWEEP_INTERVAL_MS: '250',
       },
     );
     const shop = new Shop(stack, smtp, '', keys);
