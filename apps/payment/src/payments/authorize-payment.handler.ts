@@ -28,8 +28,8 @@ export class AuthorizePaymentHandler implements ICommandHandler<AuthorizePayment
   async execute({ event, tx }: AuthorizePaymentCommand): Promise<void> {
     const { orderId, customerId, totalCents, currency, paymentToken } = event.data;
     // Unlocked look first: an order already paid or cancelled is not sent to the provider at all.
-    const unasked = stateOf(await this.payments.recordOf(tx, orderId)) === 'UNKNOWN';
-    const authorization = unasked
+    const newHere = stateOf(await this.payments.recordOf(tx, orderId)) === 'UNKNOWN';
+    const authorization = newHere
       ? await this.gateway.authorize({ reference: orderId, amountCents: totalCents, currency, token: paymentToken })
       : undefined;
     // Then the decision under the lock, on what is committed now: a cancellation may have won meanwhile.
