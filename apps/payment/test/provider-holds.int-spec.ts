@@ -162,9 +162,10 @@ describe('every hold the provider issues ends captured or voided', () => {
     await consumerStopped;
     crashing = false;
 
-    // The order is cancelled while payment is down: the new process fetches both events at once. Its
-    // first attempt at order.placed dies too after the provider said yes, once the cancellation has
-    // either committed or is waiting for the order's lock: so the cancellation is handled in between.
+    // The order is cancelled while payment is down: the new process fetches both events at once. If
+    // its order.placed asks the provider before the cancellation is done, that attempt dies too after
+    // the provider said yes, once the cancellation has committed or waits for the order's lock: so
+    // the cancellation is handled before the order.placed is, or in between its attempts.
     await world.send([cancelled(orderId, customerId)]);
     let diedAgain = false;
     network.interrupt(orderId, async () => {
@@ -179,7 +180,6 @@ describe('every hold the provider issues ends captured or voided', () => {
       timeoutMs: 15_000,
       what: `the hold of order ${orderId} voided`,
     });
-    expect(diedAgain).toBe(true);
     expect(await world.stored(orderId)).toMatchObject({
       payments: [],
       tombstones: [{ order_id: orderId }],
