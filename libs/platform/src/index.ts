@@ -39,6 +39,12 @@ export {
   runWithCorrelation,
 } from './logging/correlation.ts';
 export { PlatformModule } from './platform.module.ts';
+export {
+  isNetworkFailure,
+  ProviderBreaker,
+  type ProviderBreakerOptions,
+  ProviderUnavailableError,
+} from './resilience/provider-unavailable.ts';
 export { backoff, type BackoffPolicy } from './timing/backoff.ts';
 export { Wakeup } from './timing/wakeup.ts';
 export { withTimeout } from './timeout.ts';
