@@ -17,6 +17,8 @@ export interface EventConsumerOptions {
   maxAttempts?: number;
   /** Backoff between attempts: initialMs × 2^(attempt-1), at most maxMs. */
   retry?: BackoffPolicy;
+  /** How long a partition rests on a transient failure (database or provider unavailable): doubling up to maxMs. */
+  wait?: BackoffPolicy;
   partitionsConsumedConcurrently?: number;
   /** How long the broker may hold a fetch: it bounds the latency of a quiet partition (kafkajs' 5 s default is too slow). */
   maxWaitTimeInMs?: number;
@@ -57,6 +59,8 @@ export class EventConsumer {
   private restartTimer?: NodeJS.Timeout;
   private watchdog?: NodeJS.Timeout;
   private cleanupTimer?: NodeJS.Timeout;
+  /** Partitions resting after a transient failure, and the timer that resumes each. */
+  private readonly resting = new Map<string, NodeJS.Timeout>();
   private stopping = false;
 
   constructor(private readonly options: EventConsumerOptions) {
@@ -71,6 +75,8 @@ export class EventConsumer {
       topicPrefix: this.prefix,
       maxAttempts: options.maxAttempts ?? 5,
       retry: options.retry ?? { initialMs: 200, maxMs: 10_000 },
+      // Short enough that a consumer notices a recovered database or provider within seconds.
+      wait: options.wait ?? { initialMs: 200, maxMs: 5_000 },
       handlerTimeoutMs: options.handlerTimeoutMs ?? 30_000,
       batchSize: options.batchSize ?? 50,
       logger: this.logger,
@@ -153,6 +159,8 @@ export class EventConsumer {
     clearTimeout(this.watchdog);
     clearInterval(this.cleanupTimer);
     this.cleanupTimer = undefined;
+    for (const timer of this.resting.values()) clearTimeout(timer);
+    this.resting.clear();
     await this.consumer?.disconnect().catch(() => undefined);
     await this.deadLetters.close();
     this.state = 'stopped';
@@ -203,6 +211,21 @@ export class EventConsumer {
     }, 2_000);
   }
 
+  // The partition is not fetched while it rests; its unresolved messages are fetched again after.
+  private rest(topic: string, partition: number, delayMs: number): void {
+    const consumer = this.consumer;
+    if (!consumer || this.stopping) return;
+    const key = `${topic}|${partition}`;
+    clearTimeout(this.resting.get(key));
+    consumer.pause([{ topic, partitions: [partition] }]);
+    const timer = setTimeout(() => {
+      this.resting.delete(key);
+      if (this.consumer === consumer) consumer.resume([{ topic, partitions: [partition] }]);
+    }, delayMs);
+    timer.unref();
+    this.resting.set(key, timer);
+  }
+
   private async onBatch({
     batch,
     heartbeat,
@@ -223,6 +246,7 @@ export class EventConsumer {
           resolveOffset(offset);
           await commitOffsetsIfNecessary();
         },
+        rest: (delayMs) => this.rest(batch.topic, batch.partition, delayMs),
       });
     } finally {
       clearInterval(beat);

@@ -1,9 +1,18 @@
 import { type Envelope, type EventCatalog, InvalidEventError, readEvent } from '@commerce/contracts';
-import { backoff, type BackoffPolicy, overloadReason, runWithCorrelation } from '@commerce/platform';
+import { type BackoffPolicy, runWithCorrelation } from '@commerce/platform';
+import {
+  ExponentialBackoff,
+  halfJitterGenerator,
+  handleWhen,
+  type IBackoff,
+  noJitterGenerator,
+  retry,
+} from 'cockatiel';
 import type { KafkaMessage } from 'kafkajs';
 import type { DeadLetterPublisher, DeadLetterReason } from '../dead-letters/dead-letter-publisher.ts';
 import { inboxKey, recordAllInInbox, recordInInbox } from '../inbox/inbox.ts';
 import type { BoundHandler, HandlerTransaction, MessageOrigin } from './event-handler.ts';
+import { type FailureKind, failureKind, isTransient } from './failure-kind.ts';
 
 /** What the pipeline needs of the app's Prisma client. */
 export interface ConsumerDatabase {
@@ -27,9 +36,12 @@ export interface EventPipelineOptions {
   deadLetters: DeadLetterPublisher;
   /** The consumer's topic namespace: the event type is the topic without it. */
   topicPrefix: string;
-  /** Attempts per handler before the message is dead-lettered (first try included). */
+  /** Attempts per handler before the message is dead-lettered (first try included): permanent failures only. */
   maxAttempts: number;
+  /** Backoff between the attempts of a permanent failure. */
   retry: BackoffPolicy;
+  /** How long a partition rests on a transient failure (database, provider): doubling up to maxMs, no attempt spent. */
+  wait: BackoffPolicy;
   /** Longest a handler's transaction may run. */
   handlerTimeoutMs: number;
   /** Most events applied in one transaction when a fetched batch is handled together. */
@@ -46,6 +58,16 @@ class HandlerFailure extends Error {
     override readonly cause: unknown,
   ) {
     super(`the handler of the batch's event ${index} failed`);
+  }
+}
+
+/** A transient failure: the partition stops here and rests; what is left is fetched again after it. */
+class PartitionMustRest extends Error {
+  constructor(
+    readonly failure: FailureKind,
+    override readonly cause: unknown,
+  ) {
+    super(`transient failure (${failure.kind}); the partition rests`);
   }
 }
 
@@ -67,30 +89,14 @@ export interface IncomingBatch {
   shouldGoOn(): boolean;
   /** Every message up to this offset is done: its offset may be committed. */
   done(offset: string): Promise<void>;
+  /**
+   * A transient failure: the messages not done are left in Kafka, and this partition is fetched
+   * again only after `delayMs`, so the others go on meanwhile.
+   */
+  rest(delayMs: number): void;
 }
 
 type ReadMessage = { message: KafkaMessage; event: Envelope; origin: MessageOrigin };
-
-// Prisma's codes for "cannot reach / lost / no connection to the database", and pg's socket errors.
-const DATABASE_UNAVAILABLE = new Set([
-  'P1001',
-  'P1002',
-  'P1017',
-  'P2024',
-  'ECONNREFUSED',
-  'ECONNRESET',
-  'ETIMEDOUT',
-  '57P01',
-  '57P03',
-]);
-
-function isDatabaseUnavailable(error: unknown): boolean {
-  for (let e: unknown = error; e && typeof e === 'object'; e = (e as { cause?: unknown }).cause) {
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string' && DATABASE_UNAVAILABLE.has(code)) return true;
-  }
-  return false;
-}
 
 function headersOf(message: KafkaMessage): Record<string, string> {
   const headers: Record<string, string> = {};
@@ -102,14 +108,31 @@ function headersOf(message: KafkaMessage): Record<string, string> {
 
 /**
  * What happens to one message: it is read against the catalog (older versions upcast); each of
- * its handlers runs in a transaction together with its inbox row, so a redelivery is skipped; a
- * failing handler is retried with backoff, then the message goes to `<topic>.dlq`; an unreadable
- * message goes there at once. A lost database costs no attempt: the message waits for it.
+ * its handlers runs in a transaction together with its inbox row, so a redelivery is skipped; an
+ * unreadable message goes to `<topic>.dlq` at once. A failing handler's error is classified
+ * (failure-kind.ts): a permanent one is retried with backoff, then the message is dead-lettered;
+ * a transient one (the database or a provider unavailable, a deadlock) costs no attempt: the
+ * partition stops at the message and rests with capped backoff, and the message is fetched again
+ * after it, however long the condition lasts, while the other partitions go on.
  */
 export class EventPipeline {
   private readonly byType = new Map<string, BoundHandler[]>();
+  /** Each resting partition's backoff: the next rest is longer, until the partition makes progress. */
+  private readonly rests = new Map<string, IBackoff<unknown>>();
+  private readonly restBackoff: ExponentialBackoff<unknown>;
+  private readonly retryBackoff: ExponentialBackoff<unknown>;
 
   constructor(private readonly options: EventPipelineOptions) {
+    this.restBackoff = new ExponentialBackoff({
+      initialDelay: options.wait.initialMs,
+      maxDelay: options.wait.maxMs,
+      generator: halfJitterGenerator,
+    });
+    this.retryBackoff = new ExponentialBackoff({
+      initialDelay: options.retry.initialMs,
+      maxDelay: options.retry.maxMs,
+      generator: noJitterGenerator,
+    });
     for (const handler of options.handlers) {
       if (!options.catalog[handler.eventType])
         throw new Error(`${handler.name} handles ${handler.eventType}, which the catalog does not define`);
@@ -128,10 +151,11 @@ export class EventPipeline {
   }
 
   /**
-   * Handles one message to the end: applied, skipped as a duplicate, or dead-lettered. Throws only
-   * while stopping. `firstFailure`: its handler already failed once (in a batch), which counts.
+   * Handles one message to the end: applied, skipped as a duplicate, or dead-lettered. Throws while
+   * stopping, and PartitionMustRest on a transient failure. `firstFailure`: its handler already
+   * failed once (in a batch), which counts as its first attempt if that failure is permanent.
    */
-  async process(incoming: IncomingMessage, firstFailure?: unknown): Promise<void> {
+  private async process(incoming: IncomingMessage, firstFailure?: unknown): Promise<void> {
     const { topic, message } = incoming;
     const eventType = topic.slice(this.options.topicPrefix.length);
     let event: Envelope;
@@ -164,30 +188,52 @@ export class EventPipeline {
   /**
    * Handles a fetched batch in order: runs of readable events are applied together, up to
    * `batchSize` per transaction (one multi-row inbox insert, the handlers in offset order). If such
-   * a transaction fails, its events are handled again one by one, so a failing event is retried and
-   * dead-lettered on its own while the others apply, exactly as if they had come alone.
+   * a transaction fails permanently, the events before the failing one apply together again, and
+   * the failing one is retried and dead-lettered on its own, exactly as if it had come alone. On a
+   * transient failure the partition stops at the first event not done and rests.
    */
   async processBatch(batch: IncomingBatch): Promise<void> {
+    const key = `${batch.topic}|${batch.partition}`;
     let run: ReadMessage[] = [];
     const flush = async () => {
       if (run.length > 0) await this.applyRun(batch, run);
       run = [];
     };
-    for (const message of batch.messages) {
-      if (!batch.shouldGoOn()) break;
-      const incoming = { topic: batch.topic, partition: batch.partition, message };
-      const read = this.read(incoming);
-      if (!read) {
-        // Unreadable: whatever came before it is applied first, then it goes to the DLQ alone.
-        await flush();
-        await this.process(incoming);
-        await batch.done(message.offset);
-        continue;
+    try {
+      for (const message of batch.messages) {
+        if (!batch.shouldGoOn()) break;
+        const incoming = { topic: batch.topic, partition: batch.partition, message };
+        const read = this.read(incoming);
+        if (!read) {
+          // Unreadable: whatever came before it is applied first, then it goes to the DLQ alone.
+          await flush();
+          await this.process(incoming);
+          await batch.done(message.offset);
+          continue;
+        }
+        run.push(read);
+        if (run.length >= this.options.batchSize) await flush();
       }
-      run.push(read);
-      if (run.length >= this.options.batchSize) await flush();
+      if (batch.shouldGoOn()) await flush();
+      this.rests.delete(key);
+    } catch (error) {
+      if (!(error instanceof PartitionMustRest) || this.options.isStopping()) throw error;
+      const rest = this.rests.get(key)?.next(undefined) ?? this.restBackoff.next();
+      this.rests.set(key, rest);
+      const { failure } = error;
+      this.options.logger.warn(
+        {
+          topic: batch.topic,
+          partition: batch.partition,
+          ...(failure.kind === 'database' ? { reason: failure.reason } : {}),
+          ...(failure.kind === 'provider' ? { provider: failure.provider } : {}),
+          retryInMs: rest.duration,
+          err: error.cause,
+        },
+        `${failure.kind} unavailable; waiting`,
+      );
+      batch.rest(rest.duration);
     }
-    if (batch.shouldGoOn()) await flush();
   }
 
   private async applyRun(batch: IncomingBatch, run: ReadMessage[]): Promise<void> {
@@ -197,6 +243,9 @@ export class EventPipeline {
     } catch (error) {
       if (this.options.isStopping()) throw error;
       const failed = error instanceof HandlerFailure ? error : undefined;
+      const kind = failureKind(failed?.cause ?? error);
+      // Nothing of the run was applied: the transaction never started, or lost to the database.
+      if (isTransient(kind) && !failed) throw new PartitionMustRest(kind, error);
       this.options.logger.warn(
         { topic: batch.topic, partition: batch.partition, events: run.length, err: failed?.cause ?? error },
         failed
@@ -212,9 +261,10 @@ export class EventPipeline {
         return;
       }
       // The events before the failing one did not fail: they apply together again. The failing one
-      // goes on alone, its first attempt spent; then the rest of the run.
+      // goes on alone, its first attempt spent if the failure is permanent; then the rest of the run.
       await this.applyRun(batch, run.slice(0, failed.index));
       if (!batch.shouldGoOn()) return;
+      if (isTransient(kind)) throw new PartitionMustRest(kind, failed.cause);
       const { message } = run[failed.index]!;
       await this.process({ topic: batch.topic, partition: batch.partition, message }, failed.cause);
       await batch.done(message.offset);
@@ -277,6 +327,11 @@ export class EventPipeline {
     }
   }
 
+  /**
+   * Runs one handler until it applies, is a duplicate, or fails permanently `maxAttempts` times
+   * (then the message is dead-lettered). A transient failure ends the attempts at once, unspent,
+   * as PartitionMustRest.
+   */
   private async apply(
     handler: BoundHandler,
     event: Envelope,
@@ -284,14 +339,27 @@ export class EventPipeline {
     origin: MessageOrigin,
     firstFailure?: unknown,
   ): Promise<Outcome> {
-    const { maxAttempts, retry } = this.options;
-    for (let attempt = 1; ; attempt++) {
-      try {
-        if (firstFailure !== undefined) {
-          const error = firstFailure;
-          firstFailure = undefined;
-          throw error;
-        }
+    // Shutting down: the message is left uncommitted for whoever consumes next, not retried.
+    const permanent = (error: unknown) => !this.options.isStopping() && !isTransient(failureKind(error));
+    const attempts = retry(handleWhen(permanent), {
+      maxAttempts: this.options.maxAttempts - 1,
+      backoff: this.retryBackoff,
+    });
+    attempts.onRetry(({ delay, attempt, ...reason }) =>
+      this.options.logger.warn(
+        {
+          handler: handler.name,
+          eventId: event.eventId,
+          attempt,
+          retryInMs: delay,
+          err: 'error' in reason ? reason.error : undefined,
+        },
+        'handler failed; retrying',
+      ),
+    );
+    try {
+      return await attempts.execute(async ({ attempt }) => {
+        if (attempt === 0 && firstFailure !== undefined) throw firstFailure;
         const outcome = await this.options.database.$transaction(
           async (tx) => {
             if (!(await recordInInbox(tx, handler.name, event.eventId))) return 'duplicate' as const;
@@ -303,37 +371,18 @@ export class EventPipeline {
         if (outcome === 'duplicate')
           this.options.logger.log({ handler: handler.name, eventId: event.eventId }, 'duplicate event skipped');
         return outcome;
-      } catch (error) {
-        // Shutting down: leave the message uncommitted for whoever consumes next, not to the DLQ.
-        if (this.options.isStopping()) throw error;
-        // The database is unreachable, or too busy to give a connection in time: no handler can
-        // succeed now, so waiting costs no attempt; the message stays in hand until it can.
-        if (isDatabaseUnavailable(error) || overloadReason(error)) {
-          const delay = backoff(attempt, retry);
-          this.options.logger.warn(
-            { handler: handler.name, eventId: event.eventId, retryInMs: delay, err: error },
-            'database unavailable; waiting',
-          );
-          attempt--;
-          await new Promise((resolve) => setTimeout(resolve, delay));
-          continue;
-        }
-        if (attempt >= maxAttempts) {
-          await this.deadLetter(incoming, {
-            reason: 'handler-failed',
-            error,
-            attempts: attempt,
-            handler: handler.name,
-          });
-          return 'dead-lettered';
-        }
-        const delay = backoff(attempt, retry);
-        this.options.logger.warn(
-          { handler: handler.name, eventId: event.eventId, attempt, retryInMs: delay, err: error },
-          'handler failed; retrying',
-        );
-        await new Promise((resolve) => setTimeout(resolve, delay));
-      }
+      });
+    } catch (error) {
+      if (this.options.isStopping()) throw error;
+      const kind = failureKind(error);
+      if (isTransient(kind)) throw new PartitionMustRest(kind, error);
+      await this.deadLetter(incoming, {
+        reason: 'handler-failed',
+        error,
+        attempts: this.options.maxAttempts,
+        handler: handler.name,
+      });
+      return 'dead-lettered';
     }
   }
 
