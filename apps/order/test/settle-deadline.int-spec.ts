@@ -42,7 +42,7 @@ const SETTLE_TIMEOUT_MS = 3000;
 describe('the settle deadline (ORDER_SETTLE_TIMEOUT_MS)', () => {
   let db: TestDatabase;
   let app: TestApp;
-  let replica: TestApp;
+  let replica: TestApp | undefined;
   let issuer: TestIssuer;
   let events: TestEventPublisher;
   let reader: TopicReader;
@@ -50,6 +50,7 @@ describe('the settle deadline (ORDER_SETTLE_TIMEOUT_MS)', () => {
   const sku = uniqueId('SKU-');
   const customer = randomUUID();
   let token: string;
+  let env: Record<string, string>;
 
   const call = async (method: string, path: string) => {
     const response = await fetch(`${app.baseUrl}${path}`, {
@@ -106,7 +107,7 @@ describe('the settle deadline (ORDER_SETTLE_TIMEOUT_MS)', () => {
     );
     reader = await new TopicReader(kafka, [`${prefix}order.confirmed`, `${prefix}order.cancelled`]).start();
     events = await new TestEventPublisher(kafka, prefix).start();
-    const env = {
+    env = {
       DATABASE_URL: db.urlFor('order'),
       KAFKA_TOPIC_PREFIX: prefix,
       ORDER_SETTLE_TIMEOUT_MS: String(SETTLE_TIMEOUT_MS),
@@ -244,5 +245,31 @@ describe('the settle deadline (ORDER_SETTLE_TIMEOUT_MS)', () => {
       ends.add(final.status);
     }
     expect(ends.has('CANCELLED')).toBe(true);
+  });
+
+  it('gives answers that waited in Kafka while the order app was down the deadline to be read after it restarts', async () => {
+    const restartedTimeoutMs = 8000;
+    const order = await place();
+    await replica!.close();
+    replica = undefined;
+    await app.close();
+    // Both answers come while no order app runs, and the order passes its deadline unanswered.
+    await reserve(order.id);
+    await authorize(order.id);
+    await waitFor(
+      async () =>
+        (
+          await adminQuery(
+            db,
+            `SELECT 1 FROM orders.orders WHERE id = $1 AND created_at < now() - $2::int * interval '1 millisecond'`,
+            [order.id, restartedTimeoutMs],
+          )
+        ).length === 1,
+      { what: 'the order to pass its deadline while the app is down', timeoutMs: restartedTimeoutMs + 5000 },
+    );
+    app = await startTestApp(orderApp, { ...env, ORDER_SETTLE_TIMEOUT_MS: String(restartedTimeoutMs) });
+    // Its consumer reads them before its sweep starts: the order confirms.
+    expect(await settled(order.id)).toMatchObject({ status: 'CONFIRMED' });
+    expect(await outboxed('order.cancelled', order.id)).toBe(0);
   });
 });

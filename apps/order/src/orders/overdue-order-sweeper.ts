@@ -7,9 +7,11 @@ import { CancelOverdueOrdersCommand } from './cancel-overdue-orders.command.ts';
 /**
  * Every ORDER_SETTLE_SWEEP_INTERVAL_MS, cancels the PENDING orders older than ORDER_SETTLE_TIMEOUT_MS
  * (CancelOverdueOrdersCommand), a batch per transaction, at once again while batches come back full.
- * Every replica runs one; SKIP LOCKED keeps them apart. A loop rather than @nestjs/schedule's
- * interval: a sweep never overlaps the previous one, a backlog drains without waiting for the next
- * tick, and shutdown waits for the batch in flight before the database closes.
+ * Every replica runs one; SKIP LOCKED keeps them apart. A replica starts sweeping only once it has
+ * run for the deadline itself: answers that came while the order app was down wait unread in Kafka,
+ * and get that long to be read before their orders count as unanswered. A loop rather than
+ * @nestjs/schedule's interval: a sweep never overlaps the previous one, a backlog drains without
+ * waiting for the next tick, and shutdown waits for the batch in flight before the database closes.
  */
 @Injectable()
 export class OverdueOrderSweeper implements OnApplicationBootstrap, OnModuleDestroy {
@@ -27,7 +29,7 @@ export class OverdueOrderSweeper implements OnApplicationBootstrap, OnModuleDest
     // The app and its connected microservice share one container: the hook may come twice.
     if (this.running) return;
     this.running = true;
-    this.loop = this.run();
+    this.loop = this.run(Date.now());
   }
 
   // Before the platform closes the database (onApplicationShutdown).
@@ -50,8 +52,10 @@ export class OverdueOrderSweeper implements OnApplicationBootstrap, OnModuleDest
     return cancelled;
   }
 
-  private async run(): Promise<void> {
+  private async run(startedAt: number): Promise<void> {
     let errors = 0;
+    // Ended early only by shutdown.
+    await this.wakeup.sleep(Math.max(0, startedAt + this.config.ORDER_SETTLE_TIMEOUT_MS - Date.now()));
     while (this.running) {
       let full = false;
       try {
