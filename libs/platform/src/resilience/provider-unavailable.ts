@@ -5,7 +5,7 @@ import {
   ExponentialBackoff,
   handleWhen,
   isBrokenCircuitError,
-  isTaskCancelledError,
+  TaskCancelledError,
   TimeoutStrategy,
   timeout,
   wrap,
@@ -33,6 +33,11 @@ export class ProviderUnavailableError extends Error {
   }
 }
 
+// cockatiel 3's isTaskCancelledError() tests for the wrong marker (a bulkhead's): the class is reliable.
+function isTimeout(error: unknown): boolean {
+  return error instanceof TaskCancelledError;
+}
+
 export interface ProviderBreakerOptions {
   /** Which provider the breaker guards, as its errors will name it. */
   provider: string;
@@ -58,7 +63,7 @@ export class ProviderBreaker {
   private readonly breaker;
   private readonly policy;
   constructor(private readonly options: ProviderBreakerOptions) {
-    const unavailable = (error: unknown) => isTaskCancelledError(error) || options.isUnavailable(error);
+    const unavailable = (error: unknown) => isTimeout(error) || options.isUnavailable(error);
     this.breaker = circuitBreaker(handleWhen(unavailable), {
       breaker: new ConsecutiveBreaker(options.failuresToOpen),
       halfOpenAfter: new ExponentialBackoff({
@@ -93,7 +98,7 @@ export class ProviderBreaker {
             this.breaker.lastFailure && 'error' in this.breaker.lastFailure ? this.breaker.lastFailure.error : error,
           circuitOpen: true,
         });
-      if (isTaskCancelledError(error))
+      if (isTimeout(error))
         throw new ProviderUnavailableError(this.options.provider, `no answer within ${this.options.callTimeoutMs} ms`, {
           cause: error,
         });
