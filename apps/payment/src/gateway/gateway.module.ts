@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { CircuitBreakingPaymentGateway } from './circuit-breaking-payment-gateway.ts';
 import { PaymentGateway } from './payment-gateway.ts';
 import { SimulatedPaymentGateway } from './simulated-payment-gateway.ts';
 
@@ -8,13 +9,17 @@ import { SimulatedPaymentGateway } from './simulated-payment-gateway.ts';
  */
 export const CARD_NETWORK = Symbol('CARD_NETWORK');
 
-/** The card network behind the PaymentGateway port: a real provider's adapter replaces this one binding. */
+/**
+ * The card network behind the PaymentGateway port, guarded by a circuit breaker: a real provider's
+ * adapter replaces the simulated one, inside the same breaker.
+ */
 @Module({
   providers: [
     SimulatedPaymentGateway,
     {
       provide: PaymentGateway,
-      useFactory: (simulated: SimulatedPaymentGateway, network?: PaymentGateway) => network ?? simulated,
+      useFactory: (simulated: SimulatedPaymentGateway, network?: PaymentGateway) =>
+        new CircuitBreakingPaymentGateway(network ?? simulated),
       inject: [SimulatedPaymentGateway, { token: CARD_NETWORK, optional: true }],
     },
   ],
