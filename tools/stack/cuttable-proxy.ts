@@ -38,8 +38,10 @@ export class CuttableProxy {
     if (this.mode) return;
     this.mode = mode;
     if (mode === 'refuse') {
-      await this.closeListener();
+      // The listener's close completes once its connections are gone: they are reset first.
+      const closed = this.closeListener();
       for (const pair of this.pairs) this.reset(pair);
+      await closed;
     } else {
       for (const { client, upstream } of this.pairs) {
         client.unpipe();
@@ -59,8 +61,9 @@ export class CuttableProxy {
   }
 
   async close(): Promise<void> {
-    await this.closeListener();
+    const closed = this.closeListener();
     for (const pair of this.pairs) this.reset(pair);
+    await closed;
   }
 
   private reset(pair: Pair): void {
