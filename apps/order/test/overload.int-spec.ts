@@ -211,4 +211,44 @@ describe('order under overload', () => {
       await s.expectOnlyAcceptedOrdersChanged();
     });
   });
+
+  describe('when the event loop is saturated (HTTP_MAX_EVENT_LOOP_DELAY_MS)', () => {
+    const s = scenario({ HTTP_MAX_EVENT_LOOP_DELAY_MS: '20' });
+
+    /** Load, not a wait: every turn of this process' event loop spends `busyMs` computing, as a saturated app's does. */
+    const saturateEventLoop = (busyMs: number) => {
+      let on = true;
+      const turn = () => {
+        if (!on) return;
+        const end = performance.now() + busyMs;
+        while (performance.now() < end) {
+          // busy on purpose
+        }
+        setImmediate(turn);
+      };
+      setImmediate(turn);
+      return { stop: () => (on = false) };
+    };
+
+    it('answers 503 with Retry-After before any work while it is late, keeps its health routes, and takes orders again after', async () => {
+      const load = saturateEventLoop(60);
+      try {
+        const shed = await waitFor(
+          async () => {
+            const answer = await s.place();
+            return answer.status === 503 ? answer : undefined;
+          },
+          { what: 'an order answered 503 while the event loop is saturated', timeoutMs: 30_000, intervalMs: 50 },
+        );
+        s.expectOverloaded(shed);
+        // Health is never shed: an operator (and the gateway) still hears from a busy app.
+        const ready = await fetch(`${s.appUrl()}/health/ready`);
+        expect(ready.status).toBe(200);
+      } finally {
+        load.stop();
+      }
+      await s.acceptedAgain();
+      await s.expectOnlyAcceptedOrdersChanged();
+    });
+  });
 });

@@ -5,6 +5,8 @@ import type { NestExpressApplication } from '@nestjs/platform-express';
 import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
 import { type BaseConfig, ConfigError, loadConfig } from './config/config.ts';
+import { EventLoopDelay, eventLoopShedding } from './http/event-loop-shedding.ts';
+import { OVERLOAD_RETRY_AFTER_SECONDS } from './http/problem-details.filter.ts';
 import { PlatformModule } from './platform.module.ts';
 
 /** Everything that makes one of the five apps: its name, HTTP prefix and port, config and module. */
@@ -32,6 +34,10 @@ export async function createApp<C extends BaseConfig>(
 
   const app = await NestFactory.create<NestExpressApplication>(RootModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
+  // First in the chain: a request shed for a saturated event loop is not even parsed.
+  const loopDelay = new EventLoopDelay();
+  loopDelay.start();
+  app.use(eventLoopShedding(loopDelay, config.HTTP_MAX_EVENT_LOOP_DELAY_MS, OVERLOAD_RETRY_AFTER_SECONDS));
   app.useBodyParser('json', { limit: config.HTTP_BODY_LIMIT });
   app.disable('x-powered-by');
   app.set('trust proxy', config.HTTP_TRUST_PROXY === 'false' ? false : config.HTTP_TRUST_PROXY);

@@ -24,6 +24,8 @@ export async function startTestApp<C extends BaseConfig>(
     KAFKA_CLIENT_ID: uniqueId(`${spec.service}-`),
     // Topics and groups of this test file's own, unless the test shares a prefix between apps.
     KAFKA_TOPIC_PREFIX: `${uniqueId()}.`,
+    // No load shedding unless a test asks for it: a test's answers must not depend on how busy the machine is.
+    HTTP_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...env,
   });
   await app.listen(0, '127.0.0.1');

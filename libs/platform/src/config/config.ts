@@ -45,6 +45,9 @@ export const baseConfigSchema = z.object({
   // Whose X-Forwarded-For to believe for the client address (Express' `trust proxy`): the
   // gateway's. Private ranges by default, as in docker compose; `false` trusts nobody.
   HTTP_TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),
+  // Load shedding: while the event loop runs this late on average (ms), requests other than the
+  // health routes are answered 503 with Retry-After before any work begins; 0 turns it off.
+  HTTP_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(100),
   READY_CHECK_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
   // The app's database connections (node-postgres' pool under Prisma's adapter). A request that
   // cannot get a connection within DATABASE_POOL_TIMEOUT_MS, or start its transaction within
