@@ -69,6 +69,19 @@ export async function appReady(service: ServiceName): Promise<boolean> {
   );
 }
 
+/**
+ * GET <prefix>/health (every component: Kafka, the relay, the consumer group) is 200; where an app
+ * has no such route yet (404), its /health/ready.
+ */
+export async function appHealthy(service: ServiceName): Promise<boolean> {
+  const base = `http://127.0.0.1:${SERVICES[service].port}/${SERVICES[service].prefix}`;
+  const status = await fetch(`${base}/health`, { signal: AbortSignal.timeout(2_000) }).then(
+    (r) => r.status,
+    () => 0,
+  );
+  return status === 200 || (status === 404 && appReady(service));
+}
+
 /** A DescribeCluster that lists a broker, through a client of its own that does not retry. */
 export async function brokerAnswers(brokers: string[]): Promise<boolean> {
   const admin = new Kafka({

@@ -42,6 +42,7 @@ import {
   waitReady,
 } from '@commerce/shop-client';
 import {
+  appHealthy,
   appReady,
   brokerAnswers,
   databaseAnswers,
@@ -257,8 +258,9 @@ async function timeUntil(probe: () => Promise<boolean>, since: number, deadline:
   }
 }
 
-async function allReady(): Promise<boolean> {
-  return (await Promise.all(SERVICE_NAMES.map(appReady))).every(Boolean);
+/** Every app's every component is up (GET <prefix>/health): orders flow again end to end. */
+async function allHealthy(): Promise<boolean> {
+  return (await Promise.all(SERVICE_NAMES.map(appHealthy))).every(Boolean);
 }
 
 /** While `active()`, a login and a read every second as the admin, each sent once: what they answered. */
@@ -308,8 +310,9 @@ async function runFault(
     result.postAttempts.add(String(a.status));
   if (result.answersMs === undefined) result.problems.push(`did not answer again within ${seconds(recoveryMs)}`);
   else {
-    result.readyMs = await timeUntil(allReady, at, deadline);
-    if (result.readyMs === undefined) result.problems.push(`not every app ready within ${seconds(recoveryMs)}`);
+    result.readyMs = await timeUntil(allHealthy, at, deadline);
+    if (result.readyMs === undefined)
+      result.problems.push(`not every app healthy (GET <prefix>/health) within ${seconds(recoveryMs)}`);
     // Every order accepted before it answered again has settled.
     const settled = await timeUntilValue(() => watcher.settledBefore(answered), deadline);
     if (settled === undefined)
@@ -356,12 +359,12 @@ function printFaults(results: FaultResult[]): void {
   );
   for (const r of results)
     say(
-      `${r.fault.label.padEnd(30)} ${clock(r.at)}  ${cell(r.answersMs).padStart(7)}  ${cell(r.restartedMs).padStart(9)}  ${cell(r.readyMs).padStart(9)}  ${cell(r.settledMs).padStart(7)}  ${r.postAttempts.format().padEnd(24)} ${r.problems.length ? 'FAIL' : 'PASS'}`,
+      `${r.fault.label.padEnd(30)} ${clock(r.at)}  ${cell(r.answersMs).padStart(7)}  ${cell(r.restartedMs).padStart(9)}  ${cell(r.readyMs).padStart(11)}  ${cell(r.settledMs).padStart(7)}  ${r.postAttempts.format().padEnd(24)} ${r.problems.length ? 'FAIL' : 'PASS'}`,
     );
-  say('  answers: what was hit answers again (the app ready, the broker a DescribeCluster, PostgreSQL a SELECT 1),');
-  say('  from the injection; restarted: the supervisor started the killed app; settled: every order accepted');
-  say('  before it answered has settled. Times from the injection (for a cut and a broker kill, that includes');
-  say('  the time it is held down).');
+  say('  answers: what was hit answers again (the app /health/ready, the broker a DescribeCluster, PostgreSQL');
+  say("  a SELECT 1); restarted: the supervisor started the killed app; all healthy: every app's /health is 200");
+  say('  (Kafka, relay, consumer group); settled: every order accepted before it answered has settled. All');
+  say('  from the injection (for a cut and a broker kill that includes the time it is held down).');
   for (const r of results) {
     for (const p of r.problems) say(`  ${r.fault.label}: FAIL ${p}`);
     for (const n of r.notes) say(`  ${r.fault.label}: note ${n}`);
