@@ -240,8 +240,11 @@ function plannedFaults(proxyApp: ServiceName | undefined, pgRestart: string): Fa
         label: `cut ${proxyApp} (${cutMode})`,
         inject: async () => {
           await control.cut(cutMode);
-          await sleep(cutMs);
-          await control.restore();
+          try {
+            await sleep(cutMs);
+          } finally {
+            await control.restore();
+          }
         },
         answers: () => appReady(proxyApp!),
       });
@@ -374,6 +377,15 @@ function printFaults(results: FaultResult[]): void {
 
 // ---------------------------------------------------------------------------------------------
 // Main
+
+// Interrupted during a cut, the drill still gives the app its connections back.
+process.once('SIGINT', () => {
+  say('interrupted: restoring the proxies');
+  void control
+    .restore()
+    .catch(() => undefined)
+    .finally(() => process.exit(130));
+});
 
 const watchdog = setTimeout(() => {
   console.error('[chaos] gave up: the drill took over 2 hours');

@@ -64,6 +64,7 @@ export class EventLedger {
     const existing = new Set(await this.admin.listTopics());
     const wanted = ORDER_FLOW.flatMap((t) => [`${this.prefix}${t}`, deadLetterTopic(`${this.prefix}${t}`)]);
     this.topics = wanted.filter((t) => existing.has(t));
+    if (this.topics.length === 0) return;
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topics, fromBeginning: true });
     await this.consumer.run({
