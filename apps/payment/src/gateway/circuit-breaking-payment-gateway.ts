@@ -18,7 +18,8 @@ export const PAYMENT_PROVIDER = 'payment-gateway';
 /** How the card network is guarded unless told otherwise. */
 export const PAYMENT_BREAKER: Omit<ProviderBreakerOptions, 'provider' | 'isUnavailable'> = {
   failuresToOpen: 5,
-  halfOpenAfter: { initialMs: 1_000, maxMs: 30_000 },
+  // At most this long after the network is back before a call finds out.
+  halfOpenAfter: { initialMs: 1_000, maxMs: 10_000 },
   callTimeoutMs: 10_000,
 };
 

@@ -3,6 +3,7 @@ import {
   circuitBreaker,
   ConsecutiveBreaker,
   ExponentialBackoff,
+  halfJitterGenerator,
   handleWhen,
   isBrokenCircuitError,
   TaskCancelledError,
@@ -69,6 +70,8 @@ export class ProviderBreaker {
       halfOpenAfter: new ExponentialBackoff({
         initialDelay: options.halfOpenAfter.initialMs,
         maxDelay: options.halfOpenAfter.maxMs,
+        // Replicas whose breakers opened together do not all try the provider at the same instant.
+        generator: halfJitterGenerator,
       }),
     });
     // Aggressive: a call that hangs is given up on at the deadline, whether or not it listens to the signal.
