@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type IntervalHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
+import { type ELDHistogram, monitorEventLoopDelay } from 'node:perf_hooks';
 import { resolveCorrelationId } from '../logging/correlation.ts';
 import { problem, PROBLEM_CONTENT_TYPE } from './problem-details.ts';
 
@@ -11,7 +11,7 @@ const RESOLUTION_MS = 10;
  * A saturated app is late on every turn, so new work would wait behind what it already has.
  */
 export class EventLoopDelay {
-  private readonly histogram: IntervalHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
+  private readonly histogram: ELDHistogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
   private timer?: NodeJS.Timeout;
   private lastMs = 0;
 
