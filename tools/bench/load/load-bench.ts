@@ -35,6 +35,7 @@ import {
   newCustomers,
   percentile,
   placeOrder,
+  resolveUnanswered,
   type Planned,
   planOrders,
   PLENTY,
@@ -314,15 +315,21 @@ async function runStep(index: number, rate: number, admin: Session, products: Pr
   const cpu1 = process.cpuUsage(cpu0);
   const timedSeconds = (timedEnd - start) / 1000;
 
-  const accepted = placed.filter((p) => p.orderId);
+  const acceptedInTime = placed.filter((p) => p.orderId);
   const finalStatuses = new Counter();
   for (const p of placed) finalStatuses.add(String(p.status));
-  const lastAccepted = max(accepted.map((p) => p.done));
-  const achieved = accepted.length / (Math.max(seconds * 1000, lastAccepted - start) / 1000);
+  const lastAccepted = max(acceptedInTime.map((p) => p.done));
+  const achieved = acceptedInTime.length / (Math.max(seconds * 1000, lastAccepted - start) / 1000);
   const post = placed.map((p) => p.done - p.due);
   say(
-    `timed phase done in ${timedSeconds.toFixed(1)} s: ${accepted.length}/${orders} accepted; statuses ${attemptStatuses.format()}`,
+    `timed phase done in ${timedSeconds.toFixed(1)} s: ${acceptedInTime.length}/${orders} accepted; statuses ${attemptStatuses.format()}`,
   );
+  const unanswered = await resolveUnanswered(placed);
+  if (unanswered.length > 0)
+    say(
+      `  ${unanswered.length} orders never got an answer; asked again with the same keys: ${unanswered.filter((p) => p.orderId).length} had been (or are now) placed`,
+    );
+  const accepted = placed.filter((p) => p.orderId);
 
   // Settling: the admin's list of PENDING orders, until none of ours is left.
   const ids = new Set(accepted.map((p) => p.orderId!));

@@ -54,6 +54,21 @@ export async function placeOrder(
   };
 }
 
+/**
+ * A POST that got no answer at all may still have placed its order: the client cannot tell. As a
+ * real client would, it asks again with the same Idempotency-Key once the load is over, until the
+ * server answers: 202 (the order it placed then, or places now) or a refusal. Without this, an
+ * order placed behind the client's back would be missing from every check that counts orders.
+ */
+export async function resolveUnanswered<P extends Planned & PlaceResult>(placed: P[]): Promise<P[]> {
+  const unanswered = placed.filter((p) => p.status === 'error');
+  for (const p of unanswered) {
+    const again = await placeOrder(p, { attempts: 20 });
+    Object.assign(p, { status: again.status, orderId: again.orderId });
+  }
+  return unanswered;
+}
+
 /** What a reply that is not a 202 said, for counting: status, title and detail (or the network error). */
 export function replyProblem(r: Reply): string {
   const what = r.status === 'error' ? r.error : `${r.body?.title ?? ''}: ${r.body?.detail ?? r.body ?? ''}`;
