@@ -1,3 +1,4 @@
+export { EVENT_FLOWS, type EventFlow } from './choreography.ts';
 export {
   createEvent,
   defineEvent,
