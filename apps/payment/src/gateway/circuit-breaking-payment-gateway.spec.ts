@@ -40,7 +40,8 @@ class ScriptedNetwork extends PaymentGateway {
   }
 }
 
-const options = { failuresToOpen: 3, halfOpenAfter: { initialMs: 50, maxMs: 50 }, callTimeoutMs: 100 };
+// Open for half a second at least: long enough to look at it open, on a busy machine too.
+const options = { failuresToOpen: 3, halfOpenAfter: { initialMs: 1_000, maxMs: 1_000 }, callTimeoutMs: 100 };
 const capture = { authorizationId: 'auth_1', amountCents: 100 };
 const request = { reference: 'order-1', amountCents: 100, currency: 'USD', token: 'tok_ok' };
 
