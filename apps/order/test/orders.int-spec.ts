@@ -495,6 +495,15 @@ describe('order', () => {
       expect((await call('GET', '?limit=0')).status).toBe(422);
       expect((await call('GET', '?status=LOST')).status).toBe(422);
       expect((await call('GET', '?cursor=garbage')).status).toBe(400);
+      // Cursors PostgreSQL itself would refuse (a uuid of dashes, a year it cannot store) are 400 too, not 500.
+      const crafted = (createdAt: string, id: string) => Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+      for (const cursor of [
+        crafted('2026-11-30T10:00:00.000Z', '-'.repeat(36)),
+        crafted('+275760-09-13T00:00:00.000Z', mine[0]),
+      ]) {
+        const refused = await call('GET', `?cursor=${cursor}`, undefined, { authorization: `Bearer ${own}` });
+        expect(refused.status).toBe(400);
+      }
     });
   });
 });
