@@ -1,4 +1,4 @@
-import { APP_CONFIG, type AccessTokenKeys } from '@commerce/platform';
+import { APP_CONFIG, type AccessTokenKeys, ConfigError } from '@commerce/platform';
 import { Inject, Injectable, Logger, type OnModuleInit } from '@nestjs/common';
 import {
   calculateJwkThumbprint,
@@ -82,7 +82,12 @@ export class SigningKey implements OnModuleInit {
     const file = resolve(this.config.AUTH_SIGNING_KEY_FILE);
     if (existsSync(file)) return readFileSync(file, 'utf8');
     if (this.config.NODE_ENV === 'production') {
-      throw new Error(`No signing key: set AUTH_SIGNING_KEY, or put a PKCS#8 PEM at AUTH_SIGNING_KEY_FILE (${file})`);
+      throw new ConfigError([
+        {
+          variable: 'AUTH_SIGNING_KEY',
+          message: `is required in production: set it, or put a PKCS#8 PEM at AUTH_SIGNING_KEY_FILE (${file})`,
+        },
+      ]);
     }
     const { privateKey } = await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true });
     mkdirSync(dirname(file), { recursive: true });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { z } from 'zod';
 import { baseConfigSchema, ConfigError, loadConfig } from './config.ts';
 
 const valid = {
@@ -69,5 +70,33 @@ describe('loadConfig', () => {
     );
     expect(() => loadConfig(baseConfigSchema, { ...valid, PORT: 'eighty' })).toThrow(/PORT:/);
     expect(() => loadConfig(baseConfigSchema, { ...valid, LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL:/);
+  });
+
+  it('in production, refuses a dev-only placeholder in any variable or URL password, naming each', () => {
+    const schema = baseConfigSchema.extend({ SOME_SECRET: z.string().optional(), SMTP_URL: z.string().optional() });
+    const placeholders = {
+      ...valid,
+      DATABASE_URL: 'postgresql://orders:dev-only-order-db@postgres:5432/commerce?schema=orders',
+      SOME_SECRET: 'dev-only-admin-password',
+      SMTP_URL: 'smtp://mailer:dev%2Donly-smtp@mail:587',
+    };
+    const error = (() => {
+      try {
+        loadConfig(schema, { ...placeholders, NODE_ENV: 'production' });
+      } catch (e) {
+        return e;
+      }
+    })();
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).problems.map((p) => p.variable).sort()).toEqual([
+      'DATABASE_URL',
+      'SMTP_URL',
+      'SOME_SECRET',
+    ]);
+    // Development and tests run on the placeholders; production with real values starts.
+    expect(loadConfig(schema, placeholders).SOME_SECRET).toBe('dev-only-admin-password');
+    expect(loadConfig(schema, { ...valid, NODE_ENV: 'production', SOME_SECRET: 'a real one' }).NODE_ENV).toBe(
+      'production',
+    );
   });
 });

@@ -68,6 +68,10 @@ export const baseConfigSchema = z.object({
   CONSUMER_RETRY_MAX_MS: z.coerce.number().int().min(1).default(10_000),
   CONSUMER_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(100).default(3),
   CONSUMER_MAX_WAIT_MS: z.coerce.number().int().min(1).max(30_000).default(100),
+  // How soon a group member that died without leaving (a killed app; every member after a broker
+  // restart) expires so the group rebalances without it. The broker refuses one below its
+  // group.min.session.timeout.ms (6 s unless configured lower); the consumer then takes a longer one.
+  CONSUMER_SESSION_TIMEOUT_MS: z.coerce.number().int().min(2_000).max(300_000).default(6_000),
   // Events of a fetched batch applied in one transaction; a failing batch is redone one by one.
   CONSUMER_BATCH_SIZE: z.coerce.number().int().min(1).max(1000).default(50),
   // `/health` reports `deadLetters` down for this long after the app dead-letters a message: an alert, then quiet.
@@ -104,7 +108,11 @@ export function loadConfig<S extends z.ZodType<BaseConfig>>(
   const input: Record<string, string | undefined> = { ...defaults };
   for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') input[key] = value;
   const result = schema.safeParse(input);
-  if (result.success) return result.data;
+  if (result.success) {
+    const placeholders = result.data.NODE_ENV === 'production' ? developmentOnlyValues(result.data) : [];
+    if (placeholders.length > 0) throw new ConfigError(placeholders);
+    return result.data;
+  }
   throw new ConfigError(
     result.error.issues.map((issue) => ({
       variable: String(issue.path[0] ?? '(root)'),
@@ -112,6 +120,42 @@ export function loadConfig<S extends z.ZodType<BaseConfig>>(
         issue.code === 'invalid_type' && input[String(issue.path[0])] === undefined ? 'is required' : issue.message,
     })),
   );
+}
+
+function urlPassword(url: string): string {
+  const password = new URL(url).password;
+  try {
+    return decodeURIComponent(password);
+  } catch {
+    return password;
+  }
+}
+
+/** The prefix of every placeholder secret in docker-compose.yml and .env.example. */
+export const DEVELOPMENT_ONLY_PREFIX = 'dev-only-';
+
+/**
+ * Every variable of a production config that still holds a development placeholder: a value that
+ * starts with `dev-only-`, or a URL (database, SMTP) whose password does. Only the schema's own
+ * variables are looked at, so any secret an app adds to its schema is covered without a list.
+ */
+export function developmentOnlyValues(config: Record<string, unknown>): ConfigError['problems'] {
+  const problems: ConfigError['problems'] = [];
+  for (const [variable, value] of Object.entries(config)) {
+    if (typeof value !== 'string') continue;
+    if (value.startsWith(DEVELOPMENT_ONLY_PREFIX)) {
+      problems.push({
+        variable,
+        message: `still the development placeholder (${DEVELOPMENT_ONLY_PREFIX}…); set a real secret`,
+      });
+    } else if (URL.canParse(value) && urlPassword(value).startsWith(DEVELOPMENT_ONLY_PREFIX)) {
+      problems.push({
+        variable,
+        message: `its password is the development placeholder (${DEVELOPMENT_ONLY_PREFIX}…); set a real one`,
+      });
+    }
+  }
+  return problems;
 }
 
 /** Injection token of the app's validated configuration. */
