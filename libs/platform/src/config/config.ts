@@ -62,7 +62,8 @@ export const baseConfigSchema = z.object({
     .default(''),
   KAFKA_TOPIC_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(3),
   KAFKA_REPLICATION_FACTOR: z.coerce.number().int().min(1).max(10).default(1),
-  // Consumers: bounded retries with exponential backoff, then the dead-letter topic.
+  // Consumers: a permanent failure gets bounded retries with exponential backoff, then the dead-letter
+  // topic; a transient one (database, provider) waits without spending them (docs/architecture.md).
   CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   CONSUMER_RETRY_INITIAL_MS: z.coerce.number().int().min(1).default(200),
   CONSUMER_RETRY_MAX_MS: z.coerce.number().int().min(1).default(10_000),
