@@ -2,6 +2,8 @@ import { Controller, Get, Module, Query } from '@nestjs/common';
 import { startTestIssuer, type TestIssuer } from '@commerce/testing';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import {
@@ -156,6 +158,44 @@ describe('the access-token guard, against a real JWKS over HTTP', () => {
     expect(response.headers.get('content-type')).toContain('application/problem+json');
     // Without a token there is nothing to verify: still 401.
     expect((await fetch(`${keysDownBase}/me`)).status).toBe(401);
+  });
+
+  it('answers 503, not 401, when the JWKS answers other than 200 or is not a key set', async () => {
+    for (const [status, body] of [
+      [500, '{"keys":[]}'],
+      [404, 'not found'],
+      [200, '{"not":"a key set"}'],
+    ] as const) {
+      const jwks = createServer((_req, res) => res.writeHead(status, { 'content-type': 'application/json' }).end(body));
+      await new Promise<void>((resolve) => jwks.listen(0, '127.0.0.1', resolve));
+      @Module({
+        controllers: [ProbeController],
+        providers: [
+          {
+            provide: ACCESS_TOKEN_KEYS,
+            useValue: remoteAccessTokenKeys({
+              jwksUrl: `http://127.0.0.1:${(jwks.address() as AddressInfo).port}/.well-known/jwks.json`,
+              issuer: issuer.env.AUTH_ISSUER,
+              audience: issuer.env.AUTH_AUDIENCE,
+              cacheMaxAgeMs: 600_000,
+              cooldownMs: 0,
+            }),
+          },
+        ],
+      })
+      class BrokenKeysModule {}
+      const broken = await NestFactory.create(BrokenKeysModule, { logger: false });
+      broken.useGlobalFilters(new ProblemDetailsFilter());
+      await broken.listen(0, '127.0.0.1');
+      try {
+        const url = (await broken.getUrl()).replace('[::1]', '127.0.0.1');
+        const response = await fetch(`${url}/me`, { headers: { authorization: `Bearer ${await issuer.token()}` } });
+        expect({ status, body, answer: response.status }).toEqual({ status, body, answer: 503 });
+      } finally {
+        await broken.close();
+        jwks.close();
+      }
+    }
   });
 
   it('answers 422 for a NUL character in any input string', async () => {

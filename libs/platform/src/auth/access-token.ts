@@ -75,8 +75,14 @@ export async function verifyAccessToken(token: string, keys: AccessTokenKeys): P
     };
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw new InvalidAccessTokenError('The access token has expired.');
-    // A JWKS that times out or cannot be fetched says nothing about the token: not the caller's fault.
-    if (error instanceof errors.JWKSTimeout || !(error instanceof errors.JOSEError)) {
+    // A JWKS that times out, cannot be fetched, answers other than 200 (jose's generic JOSEError)
+    // or is not a key set says nothing about the token: not the caller's fault.
+    if (
+      error instanceof errors.JWKSTimeout ||
+      error instanceof errors.JWKSInvalid ||
+      !(error instanceof errors.JOSEError) ||
+      error.code === errors.JOSEError.code
+    ) {
       throw new AccessTokenKeysUnavailableError({ cause: error });
     }
     throw new InvalidAccessTokenError('The access token is not valid.');
