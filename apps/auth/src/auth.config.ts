@@ -8,6 +8,10 @@ export const authConfigSchema = baseConfigSchema
     AUTH_SIGNING_KEY: z.string().startsWith('-----BEGIN PRIVATE KEY-----').optional(),
     // Outside development a missing key stops the app; in development one is generated here, once.
     AUTH_SIGNING_KEY_FILE: z.string().min(1).default('.secrets/auth-signing-key.pem'),
+    // The key rotated out, still in the JWKS (never signing) until the tokens it signed expire; or
+    // a file holding it, read when it exists (docs/operations.md, rotating the signing key).
+    AUTH_PREVIOUS_SIGNING_KEY: z.string().startsWith('-----BEGIN PRIVATE KEY-----').optional(),
+    AUTH_PREVIOUS_SIGNING_KEY_FILE: z.string().min(1).optional(),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
     REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     LOGIN_MAX_FAILURES_PER_EMAIL: z.coerce.number().int().min(1).default(5),

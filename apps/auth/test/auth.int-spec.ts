@@ -12,6 +12,9 @@ import {
 } from '@commerce/testing';
 import { createLocalJWKSet, decodeJwt, exportPKCS8, generateKeyPair, type JWTPayload, jwtVerify, SignJWT } from 'jose';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { authApp } from '../src/app.ts';
 
@@ -295,6 +298,63 @@ describe('auth', () => {
       expect((await post('refresh', { refreshToken })).status).toBe(401);
       expect((await post('logout', { refreshToken: 'unknown' })).status).toBe(204);
       expect((await post('logout', {})).status).toBe(422);
+    });
+  });
+
+  describe('signing key rotation', () => {
+    const newPem = async () =>
+      exportPKCS8((await generateKeyPair('EdDSA', { crv: 'Ed25519', extractable: true })).privateKey);
+    const jwksOf = async (baseUrl: string) =>
+      (await (await fetch(`${baseUrl}/.well-known/jwks.json`)).json()) as { keys: Array<{ kid: string }> };
+    const kidOf = (token: string) =>
+      (JSON.parse(Buffer.from(token.split('.')[0]!, 'base64url').toString()) as { kid: string }).kid;
+    const accessToken = async (response: Response) => ((await response.json()) as { accessToken: string }).accessToken;
+
+    it('keeps tokens of the previous key valid, signs with the new one, and refuses a rotated-out key', async () => {
+      const { body } = await register();
+      const oldKid = (await jwksOf(app.baseUrl)).keys[0]!.kid;
+      const beforeRotation = await accessToken(await login(body.email, body.password));
+      expect(kidOf(beforeRotation)).toBe(oldKid);
+
+      // The first rotation: a new key signs, the old one (as a file, as compose keeps it) still verifies.
+      const previousFile = join(mkdtempSync(join(tmpdir(), 'auth-keys-')), 'previous.pem');
+      writeFileSync(previousFile, env.AUTH_SIGNING_KEY!);
+      const rotated = await startTestApp(authApp, {
+        ...env,
+        AUTH_SIGNING_KEY: await newPem(),
+        AUTH_PREVIOUS_SIGNING_KEY_FILE: previousFile,
+      });
+      try {
+        const jwks = await jwksOf(rotated.baseUrl);
+        expect(jwks.keys.map((k) => k.kid)).toEqual([expect.any(String), oldKid]);
+        const newKid = jwks.keys[0]!.kid;
+        expect(newKid).not.toBe(oldKid);
+        const me = await fetch(`${rotated.baseUrl}/me`, { headers: { authorization: `Bearer ${beforeRotation}` } });
+        expect(me.status).toBe(200);
+        // What another app does: verify against the published JWKS.
+        await jwtVerify(beforeRotation, createLocalJWKSet(jwks as never), {
+          issuer: 'commerce-auth',
+          audience: 'commerce',
+        });
+        const afterRotation = await accessToken(await login(body.email, body.password, undefined, rotated.baseUrl));
+        expect(kidOf(afterRotation)).toBe(newKid);
+      } finally {
+        await rotated.close();
+      }
+
+      // A second rotation: the first key is gone from the JWKS, and its tokens are refused.
+      const again = await startTestApp(authApp, {
+        ...env,
+        AUTH_SIGNING_KEY: await newPem(),
+        AUTH_PREVIOUS_SIGNING_KEY: await newPem(),
+      });
+      try {
+        expect((await jwksOf(again.baseUrl)).keys.map((k) => k.kid)).not.toContain(oldKid);
+        const me = await fetch(`${again.baseUrl}/me`, { headers: { authorization: `Bearer ${beforeRotation}` } });
+        expect(me.status).toBe(401);
+      } finally {
+        await again.close();
+      }
     });
   });
 

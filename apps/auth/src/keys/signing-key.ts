@@ -22,33 +22,57 @@ export interface AccessTokenSubject {
   roles: string[];
 }
 
+/** A public key that verifies access tokens, as the JWKS shows it and as this app verifies with it. */
+interface VerificationKey {
+  kid: string;
+  publicKey: KeyObject;
+  jwk: JWK;
+}
+
+/** The public half of a PKCS#8 PEM (Ed25519 or RSA), with its algorithm and thumbprint `kid`. */
+async function verificationKeyOf(pem: string, variable: string): Promise<VerificationKey & { algorithm: string }> {
+  const keyObject = createPrivateKey(pem);
+  if (!['ed25519', 'rsa'].includes(keyObject.asymmetricKeyType ?? '')) {
+    throw new ConfigError([{ variable, message: `must be Ed25519 or RSA, not ${keyObject.asymmetricKeyType}` }]);
+  }
+  const algorithm = keyObject.asymmetricKeyType === 'ed25519' ? 'EdDSA' : 'RS256';
+  const publicKey = createPublicKey(keyObject);
+  const jwk = await exportJWK(publicKey);
+  const kid = await calculateJwkThumbprint(jwk);
+  return { algorithm, kid, publicKey, jwk: { ...jwk, kid, alg: algorithm, use: 'sig' } };
+}
+
 /**
- * The key that signs access tokens. Its public half is the JWKS the other apps verify with; its
- * `kid` is the key's RFC 7638 thumbprint, so a new key gets a new kid by itself.
+ * The key that signs access tokens, and the previous one while its tokens may still be alive.
+ * Both public halves are the JWKS the other apps verify with, so a rotation keeps every live token
+ * valid (docs/operations.md, rotating the signing key); only the current key signs. A key's `kid`
+ * is its RFC 7638 thumbprint, so a new key gets a new kid by itself.
  */
 @Injectable()
 export class SigningKey implements OnModuleInit {
   private readonly logger = new Logger('SigningKey');
   private privateKey!: Awaited<ReturnType<typeof importPKCS8>>;
-  private publicKey!: KeyObject;
   private algorithm!: string;
+  private verifying: VerificationKey[] = [];
   kid!: string;
-  publicJwk!: JWK;
+  /** The public keys of the JWKS: the current one first, then the previous one if any. */
+  publicJwks: JWK[] = [];
 
   constructor(@Inject(APP_CONFIG) private readonly config: AuthConfig) {}
 
   async onModuleInit(): Promise<void> {
     const pem = await this.readPem();
-    const keyObject = createPrivateKey(pem);
-    if (!['ed25519', 'rsa'].includes(keyObject.asymmetricKeyType ?? '')) {
-      throw new Error(`The signing key must be Ed25519 or RSA, not ${keyObject.asymmetricKeyType}`);
-    }
-    this.algorithm = keyObject.asymmetricKeyType === 'ed25519' ? 'EdDSA' : 'RS256';
+    const current = await verificationKeyOf(pem, 'AUTH_SIGNING_KEY');
+    this.algorithm = current.algorithm;
     this.privateKey = await importPKCS8(pem, this.algorithm);
-    this.publicKey = createPublicKey(keyObject);
-    const jwk = await exportJWK(this.publicKey);
-    this.kid = await calculateJwkThumbprint(jwk);
-    this.publicJwk = { ...jwk, kid: this.kid, alg: this.algorithm, use: 'sig' };
+    this.kid = current.kid;
+    this.verifying = [current];
+    const previousPem = this.readPreviousPem();
+    if (previousPem) {
+      const previous = await verificationKeyOf(previousPem, 'AUTH_PREVIOUS_SIGNING_KEY');
+      if (previous.kid !== current.kid) this.verifying.push(previous);
+    }
+    this.publicJwks = this.verifying.map((k) => k.jwk);
   }
 
   /** A short-lived access token for `subject`. */
@@ -68,12 +92,20 @@ export class SigningKey implements OnModuleInit {
   verificationKeys(): AccessTokenKeys {
     return {
       getKey: async (header) => {
-        if (header.kid !== this.kid) throw new errors.JWKSNoMatchingKey();
-        return this.publicKey;
+        const key = this.verifying.find((k) => k.kid === header.kid);
+        if (!key) throw new errors.JWKSNoMatchingKey();
+        return key.publicKey;
       },
       issuer: this.config.AUTH_ISSUER,
       audience: this.config.AUTH_AUDIENCE,
     };
+  }
+
+  /** The rotated-out key's PEM: from config, or its file when that exists; undefined when there is none. */
+  private readPreviousPem(): string | undefined {
+    if (this.config.AUTH_PREVIOUS_SIGNING_KEY) return this.config.AUTH_PREVIOUS_SIGNING_KEY;
+    const file = this.config.AUTH_PREVIOUS_SIGNING_KEY_FILE;
+    return file && existsSync(resolve(file)) ? readFileSync(resolve(file), 'utf8') : undefined;
   }
 
   /** The PEM from config or its file; outside production a missing file is generated, once. */
