@@ -217,6 +217,34 @@ describe('order', () => {
       expect(await countOrders()).toBe(before);
     });
 
+    it('refuses JSON nested deeper than the limit with 400 and says why, creating nothing', async () => {
+      const before = await countOrders();
+      // Both under the 100 KB body limit: 5,000 nested objects (30 KB) and 20,000 nested arrays (40 KB).
+      const objects = `${'{"a":'.repeat(5000)}1${'}'.repeat(5000)}`;
+      const arrays = `${'['.repeat(20_000)}${']'.repeat(20_000)}`;
+      // At the limit (32 levels, the default) is still read: 422 for what it says, not 400 for its shape.
+      const atLimit = JSON.stringify({
+        items: [{ sku, quantity: 1 }],
+        paymentToken: 'tok_ok',
+        x: JSON.parse(`${'['.repeat(31)}${']'.repeat(31)}`),
+      });
+      for (const [raw, status] of [
+        [objects, 400],
+        [arrays, 400],
+        [atLimit, 422],
+      ] as const) {
+        const response = await fetch(`${app.baseUrl}`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+          body: raw,
+        });
+        expect(response.status, raw.slice(0, 40)).toBe(status);
+        expect(response.headers.get('content-type')).toContain('application/problem+json');
+        if (status === 400) expect((await response.json()).detail).toMatch(/nests JSON objects and arrays more deeply/);
+      }
+      expect(await countOrders()).toBe(before);
+    });
+
     it('returns the same order for the same Idempotency-Key and body, 422 for another body', async () => {
       const key = uniqueId('key-');
       const first = await place(undefined, { 'idempotency-key': key });
@@ -496,7 +524,8 @@ describe('order', () => {
       expect((await call('GET', '?status=LOST')).status).toBe(422);
       expect((await call('GET', '?cursor=garbage')).status).toBe(400);
       // Cursors PostgreSQL itself would refuse (a uuid of dashes, a year it cannot store) are 400 too, not 500.
-      const crafted = (createdAt: string, id: string) => Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
+      const crafted = (createdAt: string, id: string) =>
+        Buffer.from(JSON.stringify([createdAt, id])).toString('base64url');
       for (const cursor of [
         crafted('2026-11-30T10:00:00.000Z', '-'.repeat(36)),
         crafted('+275760-09-13T00:00:00.000Z', mine[0]),

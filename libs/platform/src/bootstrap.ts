@@ -6,6 +6,7 @@ import { Logger } from 'nestjs-pino';
 import type { z } from 'zod';
 import { type BaseConfig, ConfigError, loadConfig } from './config/config.ts';
 import { EventLoopDelay, eventLoopShedding } from './http/event-loop-shedding.ts';
+import { verifyJsonDepth } from './http/json-depth.ts';
 import { OVERLOAD_RETRY_AFTER_SECONDS } from './http/problem-details.filter.ts';
 import { PlatformModule } from './platform.module.ts';
 
@@ -38,7 +39,9 @@ export async function createApp<C extends BaseConfig>(
   const loopDelay = new EventLoopDelay();
   loopDelay.start();
   app.use(eventLoopShedding(loopDelay, config.HTTP_MAX_EVENT_LOOP_DELAY_MS, OVERLOAD_RETRY_AFTER_SECONDS));
-  app.useBodyParser('json', { limit: config.HTTP_BODY_LIMIT });
+  // Nest's typing leaves out `verify` (it uses it for rawBody, which no app turns on): passed as a value.
+  const jsonOptions = { limit: config.HTTP_BODY_LIMIT, verify: verifyJsonDepth(config.HTTP_JSON_MAX_DEPTH) };
+  app.useBodyParser('json', jsonOptions);
   app.disable('x-powered-by');
   app.set('trust proxy', config.HTTP_TRUST_PROXY === 'false' ? false : config.HTTP_TRUST_PROXY);
   app.setGlobalPrefix(spec.prefix);

@@ -42,6 +42,9 @@ export const baseConfigSchema = z.object({
     .string()
     .regex(/^\d+(b|kb|mb)$/, 'a size such as 100kb')
     .default('100kb'),
+  // How deeply a JSON request body may nest objects and arrays: deeper is 400 before it is parsed
+  // (a 30 KB body nests 5,000 levels, and whatever walks it recursively overflows the stack).
+  HTTP_JSON_MAX_DEPTH: z.coerce.number().int().min(1).max(1000).default(32),
   // Whose X-Forwarded-For to believe for the client address (Express' `trust proxy`): the
   // gateway's. Private ranges by default, as in docker compose; `false` trusts nobody.
   HTTP_TRUST_PROXY: z.string().default('loopback, linklocal, uniquelocal'),

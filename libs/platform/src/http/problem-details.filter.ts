@@ -26,6 +26,7 @@ function isBodyParserError(error: unknown): error is BodyParserError {
 const bodyParserDetails: Record<string, string> = {
   'entity.parse.failed': 'The request body is not valid JSON.',
   'entity.too.large': 'The request body is larger than this endpoint accepts.',
+  'entity.too.deep': 'The request body nests JSON objects and arrays more deeply than this service accepts.',
   'encoding.unsupported': 'The request body uses an unsupported content encoding.',
   'charset.unsupported': 'The request body uses an unsupported charset.',
 };
