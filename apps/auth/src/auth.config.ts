@@ -14,8 +14,13 @@ export const authConfigSchema = baseConfigSchema
     AUTH_PREVIOUS_SIGNING_KEY_FILE: z.string().min(1).optional(),
     ACCESS_TOKEN_TTL_SECONDS: z.coerce.number().int().min(30).max(86_400).default(900),
     REFRESH_TOKEN_TTL_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+    // Failed logins counted per email from one client address (its lockout blocks that address
+    // only), per address across emails, and per email across every address (a ceiling that spares
+    // the addresses the email logged in from within LOGIN_KNOWN_ADDRESS_DAYS).
     LOGIN_MAX_FAILURES_PER_EMAIL: z.coerce.number().int().min(1).default(5),
     LOGIN_MAX_FAILURES_PER_ADDRESS: z.coerce.number().int().min(1).default(20),
+    LOGIN_MAX_FAILURES_PER_EMAIL_GLOBAL: z.coerce.number().int().min(1).default(50),
+    LOGIN_KNOWN_ADDRESS_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
     LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).default(900),
     ADMIN_EMAIL: z.email().optional(),

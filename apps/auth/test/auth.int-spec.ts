@@ -82,6 +82,7 @@ describe('auth', () => {
       ADMIN_PASSWORD,
       LOGIN_MAX_FAILURES_PER_EMAIL: '3',
       LOGIN_MAX_FAILURES_PER_ADDRESS: '6',
+      LOGIN_MAX_FAILURES_PER_EMAIL_GLOBAL: '8',
     };
     // The topic exists with its leaders before anyone reads it (the app would create it too).
     await createTopics(testKafka(), [`${prefix}user.created`]);
@@ -359,19 +360,34 @@ describe('auth', () => {
   });
 
   describe('login throttling', () => {
-    it('blocks an email after repeated failures with 429 and Retry-After, even with the right password', async () => {
+    it('blocks an email from an address after repeated failures with 429 and Retry-After, even with the right password', async () => {
       const { body } = await register();
+      const ip = from();
       const responses = [];
-      for (let i = 0; i < 4; i++) responses.push(await login(body.email, 'wrong password'));
+      for (let i = 0; i < 4; i++) responses.push(await login(body.email, 'wrong password', ip));
       expect(responses.map((r) => r.status)).toEqual([401, 401, 401, 429]);
       // The attempt that blocks the email is told the whole LOGIN_LOCKOUT_SECONDS (900 by default).
       expect(responses[3]!.headers.get('retry-after')).toBe('900');
-      const blocked = await login(body.email, body.password);
+      const blocked = await login(body.email, body.password, ip);
       expect(blocked.status).toBe(429);
       // What is left of the lockout, counted down in whole seconds.
       expect(Number(blocked.headers.get('retry-after'))).toBeGreaterThanOrEqual(890);
       expect(Number(blocked.headers.get('retry-after'))).toBeLessThanOrEqual(900);
       expect(blocked.headers.get('content-type')).toContain('application/problem+json');
+      // The lockout is of that address: someone else's failures do not lock the owner out.
+      expect((await login(body.email, body.password, from())).status).toBe(200);
+    });
+
+    it('blocks an email tried from many addresses past its ceiling, except where it has logged in', async () => {
+      const { body } = await register();
+      const home = from();
+      expect((await login(body.email, body.password, home)).status).toBe(200);
+      const statuses = [];
+      for (let i = 0; i < 8; i++) statuses.push((await login(body.email, 'wrong password', from())).status);
+      // Every attempt counts before its password is checked, the owner's too: 1 + 7 make the 8 allowed.
+      expect(statuses).toEqual([401, 401, 401, 401, 401, 401, 401, 429]);
+      expect((await login(body.email, body.password, from())).status).toBe(429);
+      expect((await login(body.email, body.password, home)).status).toBe(200);
     });
 
     it('blocks a client address that fails across many emails; other addresses go on', async () => {
@@ -387,9 +403,10 @@ describe('auth', () => {
 
     it('verifies no more passwords than the limit when many attempts arrive at once', async () => {
       const { body } = await register();
-      const statuses = (await Promise.all(Array.from({ length: 12 }, () => login(body.email, 'wrong password')))).map(
-        (r) => r.status,
-      );
+      const ip = from();
+      const statuses = (
+        await Promise.all(Array.from({ length: 12 }, () => login(body.email, 'wrong password', ip)))
+      ).map((r) => r.status);
       expect(statuses.filter((s) => s === 401)).toHaveLength(3);
       expect(statuses.filter((s) => s === 429)).toHaveLength(9);
     });
@@ -431,7 +448,7 @@ describe('auth', () => {
       const attempt = async () => (await login(body.email, 'wrong password', ip, shortWindow.baseUrl)).status;
       for (let i = 0; i < 3; i++) expect(await attempt()).toBe(401);
       await untilThrottle(
-        `email:${body.email}`,
+        `email:${body.email}|address:${ip}`,
         `window_started_at < now() - make_interval(secs => ${SECONDS})`,
         'the failure window to pass',
       );
@@ -449,7 +466,7 @@ describe('auth', () => {
       expect(responses.map((r) => r.status)).toEqual([401, 401, 401, 429]);
       expect(responses[3]!.headers.get('retry-after')).toBe(String(SECONDS));
       expect((await login(body.email, body.password, ip, shortWindow.baseUrl)).status).toBe(429);
-      await untilThrottle(`email:${body.email}`, 'blocked_until <= now()', 'the lockout to end');
+      await untilThrottle(`email:${body.email}|address:${ip}`, 'blocked_until <= now()', 'the lockout to end');
       expect((await login(body.email, body.password, ip, shortWindow.baseUrl)).status).toBe(200);
     });
   });
