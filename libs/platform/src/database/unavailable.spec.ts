@@ -103,6 +103,15 @@ describe('databaseUnavailableReason', () => {
     );
   });
 
+  it('knows a socket error the driver raised under a Prisma query, which Prisma passes on marked as its own', () => {
+    const socket = (code: string) =>
+      Object.assign(new Error(`write ${code}`), { code, syscall: 'write', errno: -32, clientVersion: '7.10.0' });
+    expect(databaseUnavailableReason(socket('EPIPE'))).toBe('connection-closed');
+    expect(databaseUnavailableReason(socket('EHOSTUNREACH'))).toBe('unreachable');
+    expect(databaseUnavailableReason(socket('ETIMEDOUT'))).toBe('timeout');
+    expect(databaseUnavailableReason(socket('EACCES'))).toBeUndefined();
+  });
+
   it('knows a driver adapter error on its own', () => {
     const error = Object.assign(new Error('ConnectionClosed'), {
       name: 'DriverAdapterError',

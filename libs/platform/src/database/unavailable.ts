@@ -21,6 +21,9 @@ import pg from 'pg';
  * - `connection-failure`: PostgreSQL's connection exception class 08 (08000, 08001, 08003, 08004,
  *   08006).
  *
+ * A socket error (EPIPE, ECONNRESET, …) counts only as Prisma passes it on from a query, marked
+ * with its `clientVersion`: the same codes from anyone else's socket are not the database's.
+ *
  * The server codes arrive as P2010 (raw queries) or P2039 (model queries) whose driver adapter error
  * carries `originalCode`, or as node-postgres' DatabaseError itself. A pool that gave no connection
  * in time is overload (overload.ts), not an outage.
@@ -48,6 +51,19 @@ function bySqlState(code: unknown): DatabaseUnavailableReason | undefined {
   return undefined;
 }
 
+// Socket errors the adapter does not convert (it knows ECONNREFUSED, ENOTFOUND, ECONNRESET and
+// ETIMEDOUT), which Prisma passes on with its `clientVersion`: only then are they the database's.
+const SOCKET_ERRORS: Record<string, DatabaseUnavailableReason> = {
+  EPIPE: 'connection-closed',
+  ECONNABORTED: 'connection-closed',
+  ECONNRESET: 'connection-closed',
+  ECONNREFUSED: 'unreachable',
+  EHOSTUNREACH: 'unreachable',
+  ENETUNREACH: 'unreachable',
+  ENOTFOUND: 'unreachable',
+  ETIMEDOUT: 'timeout',
+};
+
 // node-postgres raises these as plain Errors, without a code; their messages are all that identify them.
 const PG_CLIENT_ERRORS: Record<string, DatabaseUnavailableReason> = {
   'Connection terminated unexpectedly': 'connection-closed',
@@ -68,6 +84,10 @@ function byPrismaError(error: Error & { code?: unknown; meta?: unknown }): Datab
   const driver = byDriverAdapterError((error.meta as { driverAdapterError?: unknown } | undefined)?.driverAdapterError);
   if (typeof error.code === 'string' && Object.hasOwn(BY_PRISMA_CODE, error.code)) return BY_PRISMA_CODE[error.code];
   if (error.code === 'P1008') return driver === 'timeout' ? 'timeout' : undefined;
+  const { syscall } = error as { syscall?: unknown };
+  if (typeof syscall === 'string' && typeof error.code === 'string' && Object.hasOwn(SOCKET_ERRORS, error.code)) {
+    return SOCKET_ERRORS[error.code];
+  }
   return driver;
 }
 
