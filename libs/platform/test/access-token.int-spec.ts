@@ -107,7 +107,11 @@ describe('the access-token guard, against a real JWKS over HTTP', () => {
     const token = await issuer.token({ sub: 'user-1', roles: ['customer'], email: 'a@example.com' });
     const response = await get('/me', token);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ id: 'user-1', email: 'a@example.com', roles: ['customer'] });
+    const user = await response.json();
+    expect(user).toEqual({ id: 'user-1', email: 'a@example.com', roles: ['customer'], expiresAt: expect.any(String) });
+    // Its exp, for what outlives the request (a stream ends then): in the future, to the second.
+    expect(Date.parse(user.expiresAt)).toBeGreaterThan(Date.now());
+    expect(Date.parse(user.expiresAt) % 1000).toBe(0);
   });
 
   it('answers 401 problem+json for a missing, malformed, forged or expired token', async () => {

@@ -5,6 +5,8 @@ export interface AuthenticatedUser {
   id: string;
   email?: string;
   roles: string[];
+  /** When the token expires (its `exp`): a response that outlives the request, a stream, ends then. */
+  expiresAt?: Date;
 }
 
 /** What verifies access tokens: the keys, and the claims every token must carry. */
@@ -72,6 +74,7 @@ export async function verifyAccessToken(token: string, keys: AccessTokenKeys): P
       id: payload.sub!,
       ...(typeof payload.email === 'string' ? { email: payload.email } : {}),
       roles,
+      expiresAt: new Date(payload.exp! * 1000),
     };
   } catch (error) {
     if (error instanceof errors.JWTExpired) throw new InvalidAccessTokenError('The access token has expired.');
