@@ -75,8 +75,8 @@ export class EventConsumer {
       topicPrefix: this.prefix,
       maxAttempts: options.maxAttempts ?? 5,
       retry: options.retry ?? { initialMs: 200, maxMs: 10_000 },
-      // Short enough that a consumer notices a recovered database or provider within seconds.
-      wait: options.wait ?? { initialMs: 200, maxMs: 5_000 },
+      // Short enough that a consumer is back within about 2 s of its database or provider.
+      wait: options.wait ?? { initialMs: 100, maxMs: 2_000 },
       handlerTimeoutMs: options.handlerTimeoutMs ?? 30_000,
       batchSize: options.batchSize ?? 50,
       logger: this.logger,
