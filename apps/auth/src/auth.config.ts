@@ -23,6 +23,9 @@ export const authConfigSchema = baseConfigSchema
     LOGIN_KNOWN_ADDRESS_DAYS: z.coerce.number().int().min(1).max(365).default(30),
     LOGIN_FAILURE_WINDOW_SECONDS: z.coerce.number().int().min(1).default(900),
     LOGIN_LOCKOUT_SECONDS: z.coerce.number().int().min(1).default(900),
+    // Registrations per client address in a window, counted before the password is hashed.
+    REGISTER_MAX_PER_ADDRESS: z.coerce.number().int().min(1).default(10),
+    REGISTER_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3600),
     ADMIN_EMAIL: z.email().optional(),
     ADMIN_PASSWORD: z.string().min(10, 'at least 10 characters').optional(),
   })

@@ -83,6 +83,7 @@ describe('auth', () => {
       LOGIN_MAX_FAILURES_PER_EMAIL: '3',
       LOGIN_MAX_FAILURES_PER_ADDRESS: '6',
       LOGIN_MAX_FAILURES_PER_EMAIL_GLOBAL: '8',
+      REGISTER_MAX_PER_ADDRESS: '3',
     };
     // The topic exists with its leaders before anyone reads it (the app would create it too).
     await createTopics(testKafka(), [`${prefix}user.created`]);
@@ -134,6 +135,32 @@ describe('auth', () => {
       expect(response.status).toBe(201);
       expect(user.name).toBe(name);
       expect(await count('auth.users WHERE name = $1', [name])).toBe(1);
+    });
+
+    it('limits registrations per client address: 429 with Retry-After past REGISTER_MAX_PER_ADDRESS, storing nothing', async () => {
+      const ip = from();
+      const attempt = (email: string) =>
+        post('register', { email, password: 'correct horse battery', name: 'Ada' }, { ip });
+      const taken = (await register()).body.email;
+      // Every attempt counts, a taken email's too.
+      const statuses = [];
+      for (const email of [`${uniqueId('r')}@example.com`, taken, `${uniqueId('r')}@example.com`]) {
+        statuses.push((await attempt(email)).status);
+      }
+      expect(statuses).toEqual([201, 409, 201]);
+      const refusedEmail = `${uniqueId('refused')}@example.com`;
+      const refused = await attempt(refusedEmail);
+      expect(refused.status).toBe(429);
+      expect(refused.headers.get('content-type')).toContain('application/problem+json');
+      // What is left of the window (REGISTER_WINDOW_SECONDS, an hour by default).
+      expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(3500);
+      expect(Number(refused.headers.get('retry-after'))).toBeLessThanOrEqual(3600);
+      expect(await count('auth.users WHERE email = $1', [refusedEmail])).toBe(0);
+      expect(await count(`auth.outbox WHERE payload::text LIKE '%' || $1 || '%'`, [refusedEmail])).toBe(0);
+      // Another address goes on.
+      expect(
+        (await post('register', { email: refusedEmail, password: 'correct horse battery', name: 'Ada' })).status,
+      ).toBe(201);
     });
 
     it('refuses malformed JSON (400) and bodies over the limit (413)', async () => {

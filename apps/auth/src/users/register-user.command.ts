@@ -9,6 +9,8 @@ export class RegisterUserCommand extends Command<UserView> {
     readonly name: string,
     readonly password: string,
     readonly roles: string[],
+    /** The client's address, whose registrations are limited; none for the configured admin. */
+    readonly address?: string,
   ) {
     super();
   }

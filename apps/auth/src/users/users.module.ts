@@ -3,6 +3,7 @@ import { KeysModule } from '../keys/keys.module.ts';
 import { AdminBootstrap } from './admin-bootstrap.ts';
 import { GetCurrentUserHandler } from './get-current-user.query.ts';
 import { RegisterUserHandler } from './register-user.handler.ts';
+import { RegistrationThrottle } from './registration-throttle.ts';
 import { UsersController } from './users.controller.ts';
 import { UsersRepository } from './users.repository.ts';
 
@@ -14,7 +15,7 @@ import { UsersRepository } from './users.repository.ts';
   // The keys that verify this app's own tokens, for GET /me.
   imports: [KeysModule],
   controllers: [UsersController],
-  providers: [UsersRepository, RegisterUserHandler, GetCurrentUserHandler, AdminBootstrap],
+  providers: [UsersRepository, RegistrationThrottle, RegisterUserHandler, GetCurrentUserHandler, AdminBootstrap],
   exports: [UsersRepository],
 })
 export class UsersModule {}
