@@ -59,7 +59,7 @@ export function judgeSchemas(frozen: Record<string, JsonSchema>, current: Record
       const where = changed.map((c) => `${c.path} ${c.detail}`).join('; ');
       verdict.breaking.push(
         `${name} is published and frozen, but its schema changed: ${where}. Restore it and add the next ` +
-          'version with an upcaster instead (docs/architecture.md, Events: adding a version)',
+          'version with an upcaster instead (docs/architecture.md, Events: versions and their documents)',
       );
     } else if (changes.length > 0) {
       verdict.toWrite[name] = schema;
