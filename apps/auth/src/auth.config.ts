@@ -26,6 +26,12 @@ export const authConfigSchema = baseConfigSchema
     // Registrations per client address in a window, counted before the password is hashed.
     REGISTER_MAX_PER_ADDRESS: z.coerce.number().int().min(1).default(10),
     REGISTER_WINDOW_SECONDS: z.coerce.number().int().min(1).default(3600),
+    // Rows that only grow are deleted in batches of SESSION_RETENTION_BATCH_SIZE every
+    // SESSION_RETENTION_INTERVAL_MS: stale throttle counts, and the refresh tokens of logins
+    // finished (every token expired or revoked) more than REFRESH_TOKEN_RETENTION_DAYS ago.
+    SESSION_RETENTION_INTERVAL_MS: z.coerce.number().int().min(10).default(300_000),
+    SESSION_RETENTION_BATCH_SIZE: z.coerce.number().int().min(1).max(100_000).default(1000),
+    REFRESH_TOKEN_RETENTION_DAYS: z.coerce.number().int().min(0).max(3650).default(7),
     ADMIN_EMAIL: z.email().optional(),
     ADMIN_PASSWORD: z.string().min(10, 'at least 10 characters').optional(),
   })

@@ -498,6 +498,76 @@ describe('auth', () => {
     });
   });
 
+  // An app of its own that runs its retention every 100 ms, 2 rows a batch, against the same database.
+  describe('retention of login_throttle and refresh_tokens', () => {
+    it('deletes stale throttle rows and finished logins, in batches, and keeps everything still in use', async () => {
+      const { user } = await register();
+      const tag = uniqueId('ret');
+      // [family, expires_at, revoked_at, kept?]: a family lives while one of its tokens is unexpired and unrevoked.
+      const tokens: Array<[string, string, string | null, boolean]> = [
+        ['expired-long-ago', `now() - interval '10 days'`, null, false],
+        ['expired-long-ago', `now() - interval '9 days'`, null, false],
+        ['revoked-long-ago', `now() + interval '20 days'`, `now() - interval '10 days'`, false],
+        ['revoked-long-ago', `now() - interval '8 days'`, `now() - interval '10 days'`, false],
+        ['alive', `now() - interval '10 days'`, null, true],
+        ['alive', `now() + interval '20 days'`, null, true],
+        ['revoked-recently', `now() + interval '20 days'`, `now() - interval '1 day'`, true],
+        ['expired-recently', `now() - interval '1 day'`, null, true],
+      ];
+      const families = new Map<string, string>();
+      for (const [i, [family, expiresAt, revokedAt]] of tokens.entries()) {
+        if (!families.has(family)) families.set(family, crypto.randomUUID());
+        await adminQuery(
+          db,
+          `INSERT INTO auth.refresh_tokens (id, user_id, family_id, token_hash, expires_at, revoked_at)
+           VALUES (gen_random_uuid(), $1, $2, $3, ${expiresAt}, ${revokedAt ?? 'NULL'})`,
+          [user.id, families.get(family), `${tag}-${i}`],
+        );
+      }
+      // [key, window_started_at, blocked_until, kept?]
+      const throttle: Array<[string, string, string | null, boolean]> = [
+        [`email:${tag}@example.com|address:a`, `now() - interval '2 hours'`, null, false],
+        [`address:${tag}`, `now() - interval '2 hours'`, `now() - interval '1 hour'`, false],
+        [`register:${tag}`, `now() - interval '2 hours'`, null, false],
+        [`known:${tag}@example.com|address:old`, `now() - interval '31 days'`, null, false],
+        [`known:${tag}@example.com|address:recent`, `now() - interval '2 hours'`, null, true],
+        [`email:${tag}@example.com`, `now() - interval '2 hours'`, `now() + interval '1 hour'`, true],
+        [`email:${tag}@example.com|address:b`, 'now()', null, true],
+      ];
+      for (const [key, windowStartedAt, blockedUntil] of throttle) {
+        await adminQuery(
+          db,
+          `INSERT INTO auth.login_throttle (key, failures, window_started_at, blocked_until)
+           VALUES ($1, 3, ${windowStartedAt}, ${blockedUntil ?? 'NULL'})`,
+          [key],
+        );
+      }
+      const keptTokens = tokens.flatMap(([, , , kept], i) => (kept ? [`${tag}-${i}`] : []));
+      const keptKeys = throttle.flatMap(([key, , , kept]) => (kept ? [key] : []));
+      const tokensLeft = () => count(`auth.refresh_tokens WHERE token_hash LIKE $1`, [`${tag}-%`]);
+      const throttleLeft = () => count(`auth.login_throttle WHERE key LIKE $1`, [`%${tag}%`]);
+      expect([await tokensLeft(), await throttleLeft()]).toEqual([tokens.length, throttle.length]);
+
+      const retaining = await startTestApp(authApp, {
+        ...env,
+        SESSION_RETENTION_INTERVAL_MS: '100',
+        SESSION_RETENTION_BATCH_SIZE: '2',
+        LOGIN_FAILURE_WINDOW_SECONDS: '60',
+        REGISTER_WINDOW_SECONDS: '60',
+      });
+      try {
+        await waitFor(
+          async () => (await tokensLeft()) === keptTokens.length && (await throttleLeft()) === keptKeys.length,
+          { timeoutMs: 10_000, what: 'the retention to delete the stale rows' },
+        );
+        expect(await count(`auth.refresh_tokens WHERE token_hash = ANY($1)`, [keptTokens])).toBe(keptTokens.length);
+        expect(await count(`auth.login_throttle WHERE key = ANY($1)`, [keptKeys])).toBe(keptKeys.length);
+      } finally {
+        await retaining.close();
+      }
+    });
+  });
+
   describe('the admin from ADMIN_EMAIL / ADMIN_PASSWORD', () => {
     it('exists with the admin role after start-up, once, also after a restart', async () => {
       const response = await login(ADMIN_EMAIL, ADMIN_PASSWORD);

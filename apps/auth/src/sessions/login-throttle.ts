@@ -107,6 +107,23 @@ export class LoginThrottle {
       ON CONFLICT (key) DO UPDATE SET window_started_at = now()`;
   }
 
+  /**
+   * Deletes up to `batch` rows that no longer say anything: counts whose window has passed and
+   * which block nothing (the next attempt would start them again from 1), and marks of known
+   * addresses older than LOGIN_KNOWN_ADDRESS_DAYS. Registration counts share the table. Answers how many.
+   */
+  deleteStale(batch: number): Promise<number> {
+    const window = Math.max(this.config.LOGIN_FAILURE_WINDOW_SECONDS, this.config.REGISTER_WINDOW_SECONDS);
+    return this.db.$executeRaw`
+      DELETE FROM login_throttle WHERE key IN (
+        SELECT key FROM login_throttle
+        WHERE (blocked_until IS NULL OR blocked_until <= now())
+          AND window_started_at < now() - CASE WHEN key LIKE 'known:%'
+                                               THEN make_interval(days => ${this.config.LOGIN_KNOWN_ADDRESS_DAYS})
+                                               ELSE make_interval(secs => ${window}) END
+        LIMIT ${batch})`;
+  }
+
   private async isKnownAddress(key: string): Promise<boolean> {
     const rows = await this.db.$queryRaw<unknown[]>`
       SELECT 1 FROM login_throttle

@@ -61,4 +61,20 @@ export class RefreshTokensRepository {
   async revokeFamily(tx: AuthTransaction, familyId: string): Promise<void> {
     await tx.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
   }
+
+  /**
+   * Deletes up to `batch` tokens of finished logins: families with no live token left (every one
+   * expired or revoked) whose token ended more than `retentionDays` ago. A family still alive keeps
+   * its spent and expired tokens, so presenting one of them again still revokes it. Answers how many.
+   */
+  deleteFinished(db: AuthTransaction, retentionDays: number, batch: number): Promise<number> {
+    return db.$executeRaw`
+      DELETE FROM refresh_tokens WHERE id IN (
+        SELECT r.id FROM refresh_tokens r
+        WHERE least(r.revoked_at, r.expires_at) < now() - make_interval(days => ${retentionDays})
+          AND NOT EXISTS (
+            SELECT 1 FROM refresh_tokens l
+            WHERE l.family_id = r.family_id AND l.revoked_at IS NULL AND l.expires_at > now())
+        LIMIT ${batch})`;
+  }
 }
