@@ -55,7 +55,7 @@ function headersSchema(type: string, version: number): JsonSchema {
     Object.values(EVENT_HEADERS).map((header) => {
       const field = fieldOf[header];
       if (!(header in sample)) {
-        return [header, { type: 'string', description: `W3C Trace Context ${header} of the span that published it` }];
+        return [header, { type: 'string', description: `W3C Trace Context ${header}, when the publisher traces` }];
       }
       const value =
         field === 'eventType' ? { const: type } : field === 'eventVersion' ? { const: String(version) } : {};
