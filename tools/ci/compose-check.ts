@@ -1,6 +1,7 @@
 // Checks docker-compose.yml against docs/contract.md and docs/operations.md: Traefik routes every app
-// prefix to its app by Docker labels; only Traefik and the UIs publish ports, the UIs on 127.0.0.1
-// alone; a fresh clone needs no .env (every variable has a default, the same one everywhere) and
+// prefix to its app by Docker labels, and rate-limits login and register in every spelling Express
+// routes there; Traefik reads Docker only through the read-only socket proxy; only Traefik and the
+// UIs publish ports, the UIs on 127.0.0.1 alone; a fresh clone needs no .env (every variable has a default, the same one everywhere) and
 // its defaults never run the apps as production; auth reads the key auth-keygen makes; Kafka is the
 // version of tools/infra/kafka.version. Exits 1 naming what is wrong.
 //   node tools/ci/compose-check.ts [compose file]
@@ -18,12 +19,17 @@ interface ComposeService {
   healthcheck?: unknown;
   depends_on?: Record<string, { condition: string }>;
   restart?: string;
+  networks?: string[];
+  command?: string[];
 }
 
 const root = join(import.meta.dirname, '../..');
 const file = resolve(process.argv[2] ?? join(root, 'docker-compose.yml'));
 const text = readFileSync(file, 'utf8');
-const compose = parse(text, { merge: true }) as { services: Record<string, ComposeService> };
+const compose = parse(text, { merge: true }) as {
+  services: Record<string, ComposeService>;
+  networks?: Record<string, { internal?: boolean } | null>;
+};
 const services = compose.services;
 const kafkaVersion = readFileSync(join(root, 'tools/infra/kafka.version'), 'utf8').trim();
 const PUBLISHERS = new Set(['traefik', 'mailpit', 'kafka-ui']);
@@ -106,10 +112,66 @@ for (const app of SERVICE_NAMES) {
   if (withDefaults(environmentOf(service).NODE_ENV ?? 'production') === 'production')
     problems.push(`${app}: runs with NODE_ENV=production when nothing is set (the image's default)`);
 }
-const loginLimited = Object.entries(labelsOf(services.auth ?? {})).some(
-  ([key, value]) => key.endsWith('.rule') && value.includes('/api/auth/login'),
-);
-if (!loginLimited) problems.push('auth: no rate-limited router for /api/auth/login');
+// Traefik's limit on login and register must cover every path Express routes there: Express
+// matches without case and takes a trailing slash, so a `Path` of the exact spelling is bypassed.
+const authLabels = labelsOf(services.auth ?? {});
+/** Whether a router rule made of Path/PathRegexp matchers joined by `||` matches `path`. */
+const ruleMatches = (rule: string, path: string): boolean =>
+  rule.split('||').some((part) => {
+    const matcher = /^\s*(Path|PathRegexp)\(`([^`]*)`\)\s*$/.exec(part);
+    if (!matcher) return false;
+    // Compose reads `$$` as `$`; Go's leading (?i) is JavaScript's i flag.
+    const value = matcher[2]!.replaceAll('$$', '$');
+    if (matcher[1] === 'Path') return value === path;
+    const insensitive = value.startsWith('(?i)');
+    return new RegExp(insensitive ? value.slice(4) : value, insensitive ? 'i' : '').test(path);
+  });
+for (const route of ['login', 'register']) {
+  const limitedRules = Object.entries(authLabels)
+    .filter(([key]) => /^traefik\.http\.routers\.[^.]+\.rule$/.test(key))
+    .filter(([key]) =>
+      (authLabels[key.replace(/\.rule$/, '.middlewares')] ?? '')
+        .split(',')
+        .some((m) => authLabels[`traefik.http.middlewares.${m.trim()}.ratelimit.average`] !== undefined),
+    )
+    .map(([, rule]) => rule);
+  const capitalised = route[0]!.toUpperCase() + route.slice(1);
+  const spellings = [route, `${route}/`, `${route}//`, route.toUpperCase(), `${capitalised}/`];
+  const missed = spellings
+    .map((s) => `/api/auth/${s}`)
+    .filter((path) => !limitedRules.some((r) => ruleMatches(r, path)));
+  if (missed.length) problems.push(`auth: no rate-limited Traefik router matches ${missed.join(', ')}`);
+}
+
+// Traefik faces the network: it reads Docker through the read-only socket proxy, never the socket.
+const SOCKET_PROXY = 'docker-socket-proxy';
+const mountsDockerSocket = (service: ComposeService) =>
+  (service.volumes ?? []).map(String).some((v) => v.split(':')[0]!.endsWith('docker.sock'));
+for (const [name, service] of Object.entries(services)) {
+  if (name !== SOCKET_PROXY && mountsDockerSocket(service))
+    problems.push(`${name}: mounts the Docker socket; only ${SOCKET_PROXY} may, and Traefik reads Docker through it`);
+}
+const socketProxy = services[SOCKET_PROXY];
+if (!socketProxy) problems.push(`${SOCKET_PROXY}: no such service (Traefik must read Docker through it)`);
+else {
+  const proxyEnv = environmentOf(socketProxy);
+  if (!/^tecnativa\/docker-socket-proxy:v?\d/.test(socketProxy.image ?? ''))
+    problems.push(`${SOCKET_PROXY}: image ${socketProxy.image} is not a pinned tecnativa/docker-socket-proxy`);
+  if (!(socketProxy.volumes ?? []).map(String).some((v) => v.endsWith('docker.sock:ro')))
+    problems.push(`${SOCKET_PROXY}: does not mount the Docker socket read-only`);
+  // Read-only: any write (POST, DELETE) refused, and no section that manages or execs.
+  if ((proxyEnv.POST ?? '0') !== '0') problems.push(`${SOCKET_PROXY}: allows POST`);
+  for (const section of ['EXEC', 'IMAGES', 'VOLUMES', 'SECRETS', 'AUTH', 'BUILD', 'COMMIT', 'SYSTEM', 'SERVICES'])
+    if ((proxyEnv[section] ?? '0') !== '0') problems.push(`${SOCKET_PROXY}: allows ${section}`);
+  if (socketProxy.ports?.length) problems.push(`${SOCKET_PROXY}: publishes ports`);
+  const proxyNetworks = socketProxy.networks ?? ['default'];
+  const networks = compose.networks ?? {};
+  if (proxyNetworks.some((n) => networks[n]?.internal !== true))
+    problems.push(`${SOCKET_PROXY}: on a network that is not internal: ${proxyNetworks.join(', ')}`);
+}
+const traefikCommand = (services.traefik?.command ?? []).map(String);
+if (!traefikCommand.includes(`--providers.docker.endpoint=tcp://${SOCKET_PROXY}:2375`))
+  problems.push(`traefik: does not read Docker through ${SOCKET_PROXY} (--providers.docker.endpoint)`);
 
 // With NODE_ENV=production, env-guard stops the stack before postgres takes a dev-only password.
 if (services.postgres?.depends_on?.['env-guard']?.condition !== 'service_completed_successfully')
@@ -134,5 +196,6 @@ if (problems.length) {
 }
 console.log(
   `[compose-check] ${SERVICE_NAMES.length} prefixes routed by Traefik; ports published only by ${[...PUBLISHERS].join(', ')}` +
-    ` (UIs on 127.0.0.1); ${defaults.size} variables, each with one development default; auth reads auth-keygen's key`,
+    ` (UIs on 127.0.0.1); ${defaults.size} variables, each with one development default; auth reads auth-keygen's key;` +
+    ` login and register rate-limited in every spelling; Traefik reads Docker through ${SOCKET_PROXY}`,
 );

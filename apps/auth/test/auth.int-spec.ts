@@ -417,6 +417,25 @@ describe('auth', () => {
       expect((await login(body.email, body.password, home)).status).toBe(200);
     });
 
+    it('is reached in any case and with a trailing slash (the spellings compose-check holds the gateway limit to)', async () => {
+      const { body } = await register();
+      const ip = from();
+      for (const path of ['login/', 'LOGIN', 'Login/']) {
+        const response = await post(path, { email: body.email, password: 'wrong password' }, { ip });
+        expect({ path, status: response.status }).toEqual({ path, status: 401 });
+      }
+      // Each was a counted login attempt: the fourth failure from this address is past the limit of 3.
+      expect((await post('login', { email: body.email, password: 'wrong password' }, { ip })).status).toBe(429);
+      for (const path of ['register/', 'REGISTER']) {
+        const response = await post(path, {
+          email: `${uniqueId('s')}@example.com`,
+          password: 'correct horse battery',
+          name: 'A',
+        });
+        expect({ path, status: response.status }).toEqual({ path, status: 201 });
+      }
+    });
+
     it('blocks a client address that fails across many emails; other addresses go on', async () => {
       const ip = from();
       const { body } = await register();
