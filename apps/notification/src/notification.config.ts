@@ -23,6 +23,10 @@ export const notificationConfigSchema = baseConfigSchema.extend({
   MAIL_SEND_TIMEOUT_MS: z.coerce.number().int().min(100).default(30_000),
   // Proxies close a silent connection; a comment line every so often keeps a stream open.
   SSE_HEARTBEAT_MS: z.coerce.number().int().min(10).default(15_000),
+  // Open streams: at most this many per user (429 beyond: a few tabs, not a flood) and per replica (503
+  // beyond: each holds a socket and a subscription).
+  SSE_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
+  SSE_MAX_STREAMS: z.coerce.number().int().min(1).max(1_000_000).default(2000),
 });
 
 export type NotificationConfig = z.infer<typeof notificationConfigSchema>;

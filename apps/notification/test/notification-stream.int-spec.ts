@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { withTimeout } from '@commerce/platform';
 import { waitFor } from '@commerce/testing';
+import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotificationStreams } from '../src/notifications/notification-streams.ts';
 import { emailOf, NotificationWorld, orderPlaced, userCreated } from './support.ts';
@@ -85,7 +86,8 @@ describe('GET /api/notifications/stream', () => {
   };
 
   beforeAll(async () => {
-    world = await new NotificationWorld().start({ SSE_HEARTBEAT_MS: '100' });
+    // The order app's role beside it: a neighbour that shares the database, and so its NOTIFY channels.
+    world = await new NotificationWorld({ alongside: ['order'] }).start({ SSE_HEARTBEAT_MS: '100' });
     url = `${world.app.baseUrl}/stream`;
   });
   afterAll(async () => {
@@ -197,6 +199,105 @@ describe('GET /api/notifications/stream', () => {
     } finally {
       // Its dispatcher would go on claiming and failing emails the other tests wait for.
       await world.closeApp(refusing);
+    }
+  });
+
+  it("streams nothing that another app's role NOTIFYs: no forged notification, no injected frame", async () => {
+    // A second replica that cannot send: what reaches its streams came over LISTEN/NOTIFY, in order.
+    const eve = randomUUID();
+    const listening = await world.startApp({
+      KAFKA_TOPIC_PREFIX: `${world.prefix}neighbour.`,
+      SMTP_URL: 'smtp://127.0.0.1:1',
+    });
+    const neighbour = new pg.Client({ connectionString: world.db.urlFor('order') });
+    await neighbour.connect();
+    try {
+      const eves = await openStream(`${listening.baseUrl}/stream`, await world.issuer.token({ sub: eve }));
+      open.push(eves);
+      await waitFor(() => eves.text().startsWith('retry:'), { what: "eve's stream to open" });
+      // The neighbour cannot write the rows a listener reads back (so announcing ids proves nothing)...
+      await expect(
+        neighbour.query(
+          `INSERT INTO notifications.notifications (user_id, type, subject, body) VALUES ($1, 'WELCOME', 'x', 'x')`,
+          [eve],
+        ),
+      ).rejects.toThrow(/permission denied/);
+      // ...but any role may NOTIFY on any channel: every format this app has listened for, forged.
+      const injected = `${randomUUID()}\n\nevent: notification\ndata: {"subject":"forged frame"}`;
+      const fake = {
+        id: injected,
+        userId: eve,
+        type: 'WELCOME',
+        subject: 'forged notification',
+        sentAt: new Date().toISOString(),
+      };
+      const forged: Array<[string, unknown]> = [
+        ['notifications.notification_sent', { origin: randomUUID(), notification: fake }],
+        ['notifications.notifications_sent', { origin: randomUUID(), notifications: [fake] }],
+        ['notifications.sent_notification_ids', { origin: randomUUID(), notifications: [fake] }],
+        ['notifications.sent_notification_ids', { origin: randomUUID(), ids: [injected] }],
+        ['notifications.sent_notification_ids', { origin: randomUUID(), ids: [randomUUID()] }],
+      ];
+      for (const [channel, payload] of forged)
+        await neighbour.query('SELECT pg_notify($1, $2)', [channel, JSON.stringify(payload)]);
+      // A real one after them: once it is on the stream, the listener has read everything forged before it.
+      await world.publish(userCreated(eve, 'Eve'));
+      await waitFor(() => eves.text().includes('Welcome to Commerce, Eve'), {
+        what: "eve's real welcome on the listening replica",
+      });
+      expect(notificationsOn(eves)).toEqual([
+        expect.objectContaining({ type: 'WELCOME', subject: 'Welcome to Commerce, Eve' }),
+      ]);
+      expect(eves.text()).not.toContain('forged');
+      expect(eves.events()).toHaveLength(1);
+    } finally {
+      await neighbour.end();
+      await world.closeApp(listening);
+    }
+  });
+
+  it('ends a stream when its token expires, saying so', async () => {
+    const expiring = await stream(await world.issuer.token({ expiresIn: 2 }));
+    expect(expiring.response.status).toBe(200);
+    await withTimeout(expiring.ended, 10_000, 'the stream to end when its token expires');
+    expect(expiring.text()).toMatch(/event: token-expired\ndata: \{"detail":"The access token has expired[^\n]*\n\n$/);
+  });
+
+  it('holds at most SSE_MAX_STREAMS_PER_USER streams per user (429) and SSE_MAX_STREAMS in all (503)', async () => {
+    const capped = await world.startApp({
+      KAFKA_TOPIC_PREFIX: `${world.prefix}capped.`,
+      SSE_MAX_STREAMS_PER_USER: '2',
+      SSE_MAX_STREAMS: '3',
+    });
+    try {
+      const cappedUrl = `${capped.baseUrl}/stream`;
+      const [ada, bob, carol] = [randomUUID(), randomUUID(), randomUUID()];
+      const tokenOf = (sub: string) => world.issuer.token({ sub });
+      const adas = [await openStream(cappedUrl, await tokenOf(ada)), await openStream(cappedUrl, await tokenOf(ada))];
+      open.push(...adas);
+      expect(adas.map((s) => s.response.status)).toEqual([200, 200]);
+      const third = await fetch(cappedUrl, { headers: { authorization: `Bearer ${await tokenOf(ada)}` } });
+      expect(third.status).toBe(429);
+      expect(third.headers.get('retry-after')).toBe('10');
+      expect(third.headers.get('content-type')).toContain('application/problem+json');
+      expect(((await third.json()) as { detail: string }).detail).toMatch(/At most 2 notification streams/);
+
+      const bobs = await openStream(cappedUrl, await tokenOf(bob));
+      open.push(bobs);
+      expect(bobs.response.status).toBe(200);
+      const carols = await fetch(cappedUrl, { headers: { authorization: `Bearer ${await tokenOf(carol)}` } });
+      expect(carols.status).toBe(503);
+      expect(carols.headers.get('retry-after')).toBe('10');
+
+      // A stream that ends gives its place back.
+      adas[0].close();
+      const streams = capped.app.get(NotificationStreams);
+      await waitFor(() => streams.size === 2, { what: "ada's first stream to be let go" });
+      const again = await openStream(cappedUrl, await tokenOf(ada));
+      open.push(again);
+      expect(again.response.status).toBe(200);
+    } finally {
+      await world.closeApp(capped);
     }
   });
 

@@ -9,6 +9,7 @@ import {
   type TestApp,
   type TestDatabase,
   type TestIssuer,
+  type TestSchema,
   type TestSmtpServer,
   TestEventPublisher,
   testKafka,
@@ -29,12 +30,17 @@ export class NotificationWorld {
   private events?: TestEventPublisher;
   private readonly apps: TestApp[] = [];
 
-  /** `postgresUrl`: the server to make the database on (a scratch cluster a test may restart), else the tests' own. */
-  constructor(private readonly options: { postgresUrl?: string } = {}) {}
+  /**
+   * `postgresUrl`: the server to make the database on (a scratch cluster a test may restart), else the
+   * tests' own. `alongside`: other apps' schemas and roles in the same database (a neighbour's role).
+   */
+  constructor(private readonly options: { postgresUrl?: string; alongside?: TestSchema[] } = {}) {}
 
   /** Starts everything; `env` is added to the app's environment, `smtp` says how the SMTP server behaves. */
   async start(env: Record<string, string> = {}, smtp: Parameters<typeof startTestSmtpServer>[0] = {}): Promise<this> {
-    this.db = await createTestDatabase(['notification'], { postgresUrl: this.options.postgresUrl });
+    this.db = await createTestDatabase(['notification', ...(this.options.alongside ?? [])], {
+      postgresUrl: this.options.postgresUrl,
+    });
     this.smtp = await startTestSmtpServer(smtp);
     this.issuer = await startTestIssuer();
     this.app = await this.startApp(env);

@@ -1,47 +1,49 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { ANNOUNCEMENT_MAX_BYTES, announcements } from './notification-signals.ts';
-import type { SentNotificationOf } from './notification.view.ts';
+import { ANNOUNCEMENT_MAX_BYTES, announcements, readAnnouncement } from './notification-signals.ts';
 
-const sent = (i: number, subject = `We received your order ${i}`): SentNotificationOf => ({
-  id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-  userId: `user-${i}`,
-  type: 'ORDER_RECEIVED',
-  orderId: `order-${i}`,
-  subject,
-  sentAt: '2026-11-23T10:00:00.000Z',
-});
+const origin = randomUUID();
+const ids = (n: number) => Array.from({ length: n }, () => randomUUID());
 
-const read = (payload: string) => JSON.parse(payload) as { origin: string; notifications: SentNotificationOf[] };
-
-describe('announcements', () => {
-  it('announces a batch in one payload when it fits', () => {
-    const batch = [sent(1), sent(2), sent(3)];
-    const { payloads, tooBig } = announcements('replica-a', batch);
-    expect(payloads.map(read)).toEqual([{ origin: 'replica-a', notifications: batch }]);
-    expect(tooBig).toEqual([]);
+describe('announcements of sent notifications', () => {
+  it('carries the sender and the ids only, in one payload when they fit', () => {
+    const batch = ids(3);
+    const payloads = announcements(origin, batch);
+    expect(payloads).toEqual([JSON.stringify({ origin, ids: batch })]);
+    expect(readAnnouncement(payloads[0])).toEqual({ origin, ids: batch });
   });
 
-  it('splits a batch into as few payloads as stay under the limit, every notification once, in order', () => {
-    const batch = Array.from({ length: 200 }, (_, i) => sent(i, `Welcome to Commerce, Zoë ${'x'.repeat(i % 40)}`));
-    const { payloads } = announcements('replica-a', batch);
+  it('splits many ids into as few payloads as stay under the limit, every id once, in order', () => {
+    const batch = ids(1000);
+    const payloads = announcements(origin, batch);
     expect(payloads.length).toBeGreaterThan(1);
     for (const payload of payloads) expect(Buffer.byteLength(payload)).toBeLessThanOrEqual(ANNOUNCEMENT_MAX_BYTES);
-    expect(payloads.flatMap((p) => read(p).notifications)).toEqual(batch);
-    // Each payload is as full as it can be: the next one's first notification would not have fitted.
-    for (let i = 0; i + 1 < payloads.length; i++) {
-      const next = JSON.stringify(read(payloads[i + 1]).notifications[0]);
-      expect(Buffer.byteLength(payloads[i]) + 1 + Buffer.byteLength(next)).toBeGreaterThan(ANNOUNCEMENT_MAX_BYTES);
-    }
-  });
-
-  it('leaves out a notification too big for any payload, and announces the rest', () => {
-    const huge = sent(2, 'x'.repeat(ANNOUNCEMENT_MAX_BYTES));
-    const { payloads, tooBig } = announcements('replica-a', [sent(1), huge, sent(3)]);
-    expect(tooBig).toEqual([huge]);
-    expect(payloads.flatMap((p) => read(p).notifications)).toEqual([sent(1), sent(3)]);
+    // As full as they can be: one more id would not have fitted the first.
+    expect(Buffer.byteLength(payloads[0]) + 39).toBeGreaterThan(ANNOUNCEMENT_MAX_BYTES);
+    expect(payloads.flatMap((p) => readAnnouncement(p)!.ids)).toEqual(batch);
   });
 
   it('announces nothing for nothing', () => {
-    expect(announcements('replica-a', [])).toEqual({ payloads: [], tooBig: [] });
+    expect(announcements(origin, [])).toEqual([]);
+  });
+
+  it('reads nothing that another role could have forged beyond uuids: no notification, no newline, no extra key', () => {
+    const forged = [
+      // The old format, carrying a notification to stream as it is.
+      JSON.stringify({
+        origin,
+        notifications: [{ id: 'x\nevent: notification\ndata: {}', userId: 'u', subject: 'Hi' }],
+      }),
+      JSON.stringify({ origin, ids: ['x\n\nevent: notification\ndata: {"subject":"pwned"}'] }),
+      JSON.stringify({ origin, ids: [randomUUID()], notifications: [] }),
+      JSON.stringify({ origin: 'someone', ids: [randomUUID()] }),
+      JSON.stringify({ origin, ids: [] }),
+      JSON.stringify({ origin, ids: [`${randomUUID()}\n`] }),
+      JSON.stringify({ origin, ids: ids(300) }),
+      '',
+      'not json',
+      'null',
+    ];
+    for (const payload of forged) expect(readAnnouncement(payload), payload.slice(0, 60)).toBeUndefined();
   });
 });

@@ -3,6 +3,7 @@ import { APP_CONFIG, PgListener, schemaOf } from '@commerce/platform';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type pg from 'pg';
 import { Subject } from 'rxjs';
+import { z } from 'zod';
 import type { NotificationConfig } from '../notification.config.ts';
 import type { NotificationTransaction } from '../notification.database.ts';
 import type { SentNotificationOf } from './notification.view.ts';
@@ -10,53 +11,57 @@ import type { SentNotificationOf } from './notification.view.ts';
 // PostgreSQL refuses a NOTIFY payload of 8000 bytes or more; each announcement stays below this.
 export const ANNOUNCEMENT_MAX_BYTES = 7900;
 
-/** What one announcement of sent emails carries: who sent them, and what they are. */
-interface Announcement {
-  origin: string;
-  notifications: SentNotificationOf[];
+/**
+ * What one announcement of sent emails carries: who sent them, and their ids, nothing else. A
+ * channel is database-wide: any role may NOTIFY on it or LISTEN to it, so what it carries is
+ * neither trusted nor private. A listener reads the rows themselves from its own schema, which no
+ * other role can write, and streams only what it finds there.
+ */
+const announcementSchema = z.strictObject({
+  origin: z.uuid(),
+  ids: z
+    .array(z.uuid())
+    .min(1)
+    .max(Math.floor(ANNOUNCEMENT_MAX_BYTES / 39)),
+});
+
+/** The NOTIFY payloads announcing the ids of `sent`: as few as fit `maxBytes` each, in order. */
+export function announcements(origin: string, sentIds: readonly string[], maxBytes = ANNOUNCEMENT_MAX_BYTES): string[] {
+  const payloads: string[] = [];
+  // {"origin":…,"ids":["…","…"]}: each id is a uuid, 38 bytes quoted; the head and tail are fixed.
+  const head = `{"origin":${JSON.stringify(origin)},"ids":[`;
+  const tail = ']}';
+  const perPayload = Math.floor((maxBytes - head.length - tail.length + 1) / 39);
+  for (let i = 0; i < sentIds.length; i += perPayload) {
+    payloads.push(
+      head +
+        sentIds
+          .slice(i, i + perPayload)
+          .map((id) => JSON.stringify(id))
+          .join(',') +
+        tail,
+    );
+  }
+  return payloads;
 }
 
-/**
- * The NOTIFY payloads announcing `sent`: as few as fit `maxBytes` each, in order. A notification too
- * big for a payload of its own is left out (returned apart): other replicas do not stream it, the
- * list has it; failing the statement would undo the marks of emails already sent.
- */
-export function announcements(
-  origin: string,
-  sent: readonly SentNotificationOf[],
-  maxBytes = ANNOUNCEMENT_MAX_BYTES,
-): { payloads: string[]; tooBig: SentNotificationOf[] } {
-  const payloads: string[] = [];
-  const tooBig: SentNotificationOf[] = [];
-  // {"origin":…,"notifications":[a,b,…]}, built from each notification's JSON, written once.
-  const head = `{"origin":${JSON.stringify(origin)},"notifications":[`;
-  const tail = ']}';
-  const fixedBytes = Buffer.byteLength(head) + tail.length;
-  let items: string[] = [];
-  let bytes = fixedBytes;
-  for (const notification of sent) {
-    const item = JSON.stringify(notification);
-    const itemBytes = Buffer.byteLength(item);
-    if (fixedBytes + itemBytes > maxBytes) {
-      tooBig.push(notification);
-      continue;
-    }
-    if (items.length && bytes + 1 + itemBytes > maxBytes) {
-      payloads.push(head + items.join(',') + tail);
-      items = [];
-      bytes = fixedBytes;
-    }
-    bytes += (items.length ? 1 : 0) + itemBytes;
-    items.push(item);
+/** An announcement as it was sent, or undefined for anything else (not JSON, not uuids, more keys). */
+export function readAnnouncement(payload: string): { origin: string; ids: string[] } | undefined {
+  try {
+    const read = announcementSchema.safeParse(JSON.parse(payload));
+    return read.success ? read.data : undefined;
+  } catch {
+    return undefined;
   }
-  if (items.length) payloads.push(head + items.join(',') + tail);
-  return { payloads, tooBig };
 }
 
 /**
  * What Postgres tells every replica at commit, over one LISTEN connection: an email was recorded
- * (a trigger on notifications; it wakes the dispatchers) and emails were sent (announced by the
- * replica that sent them, a batch at a time, so every replica's streams see them, not only the sender's).
+ * (a trigger on notifications; it wakes the dispatchers) and emails were sent (their ids, announced
+ * by the replica that sent them, a batch at a time, so every replica's streams see them, not only
+ * the sender's). Any role of the database can NOTIFY on these channels: a forged wake-up costs one
+ * claim that finds nothing more than polling would (wake-ups coalesce: one claim in flight per
+ * worker), and a forged announcement names ids that are only streamed if this schema has them sent.
  */
 @Injectable()
 export class NotificationSignals implements OnApplicationBootstrap, OnModuleDestroy {
@@ -64,19 +69,20 @@ export class NotificationSignals implements OnApplicationBootstrap, OnModuleDest
   readonly origin = randomUUID();
   /** A transaction that recorded an email has committed, here or on another replica. */
   readonly pending = new Subject<void>();
-  /** Another replica has sent an email. */
-  readonly sentElsewhere = new Subject<SentNotificationOf>();
+  /** Another replica has sent emails: their ids (uuids), to be read from this schema before they are believed. */
+  readonly sentElsewhere = new Subject<string[]>();
   private readonly logger = new Logger('NotificationSignals');
   private readonly pendingChannel: string;
   private readonly sentChannel: string;
   private readonly listener: PgListener;
+  private ignored = 0;
 
   constructor(@Inject(APP_CONFIG) private readonly config: NotificationConfig) {
     const schema = schemaOf(config.DATABASE_URL);
     this.pendingChannel = `${schema}.notification_pending`;
-    // Batches of notifications ({ origin, notifications }); the channel was `notification_sent`
-    // when it carried one ({ origin, notification }), so the two formats never meet on one channel.
-    this.sentChannel = `${schema}.notifications_sent`;
+    // Ids of sent notifications ({ origin, ids }). The channel was `notifications_sent` when it carried
+    // the notifications themselves, and `notification_sent` before that: formats never meet on one.
+    this.sentChannel = `${schema}.sent_notification_ids`;
     // If the connection drops, the dispatchers' polling covers the gap until it is back.
     this.listener = new PgListener({
       databaseUrl: config.DATABASE_URL,
@@ -105,11 +111,12 @@ export class NotificationSignals implements OnApplicationBootstrap, OnModuleDest
     return this.listener.isListening;
   }
 
-  /** Tells the other replicas, when `tx` commits, that these emails were sent: one statement. */
+  /** Tells the other replicas, when `tx` commits, which emails were sent (their ids): one statement. */
   async announceSent(tx: NotificationTransaction, sent: readonly SentNotificationOf[]): Promise<void> {
-    const { payloads, tooBig } = announcements(this.origin, sent);
-    for (const notification of tooBig)
-      this.logger.warn({ notificationId: notification.id }, 'sent notification too big to announce to other replicas');
+    const payloads = announcements(
+      this.origin,
+      sent.map((notification) => notification.id),
+    );
     if (payloads.length === 0) return;
     await tx.$executeRawUnsafe('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', this.sentChannel, payloads);
   }
@@ -119,13 +126,14 @@ export class NotificationSignals implements OnApplicationBootstrap, OnModuleDest
       this.pending.next();
       return;
     }
-    if (message.channel !== this.sentChannel || !message.payload) return;
-    try {
-      const { origin, notifications } = JSON.parse(message.payload) as Announcement;
-      if (origin === this.origin || !Array.isArray(notifications)) return;
-      for (const notification of notifications) this.sentElsewhere.next(notification);
-    } catch (error) {
-      this.logger.warn({ err: error }, 'unreadable sent-notification announcement ignored');
+    if (message.channel !== this.sentChannel) return;
+    const announcement = readAnnouncement(message.payload ?? '');
+    if (!announcement) {
+      // Anyone may write to the channel: counted, never logged with its payload, and not once each.
+      if (this.ignored++ % 1000 === 0)
+        this.logger.warn({ ignored: this.ignored }, 'unreadable sent-notification announcements ignored');
+      return;
     }
+    if (announcement.origin !== this.origin) this.sentElsewhere.next(announcement.ids);
   }
 }

@@ -14,6 +14,6 @@ export class NotificationStreamController {
   @Get('stream')
   @Authenticated({ queryToken: true })
   stream(@CurrentUser() user: AuthenticatedUser, @Res() response: Response): void {
-    this.streams.stream(user.id, response);
+    this.streams.stream(user, response);
   }
 }

@@ -52,6 +52,13 @@ const MARK_SENT = `
   RETURNING n.id::text AS id, n.user_id AS "userId", n.type::text AS type, n.order_id AS "orderId", n.subject,
             n.sent_at AS "sentAt"`;
 
+// By primary key; only recent ones, so a forged announcement of an old id replays nothing old.
+const RECENTLY_SENT = `
+  SELECT id::text AS id, user_id AS "userId", type::text AS type, order_id AS "orderId", subject, sent_at AS "sentAt"
+  FROM notifications
+  WHERE id = ANY($1::uuid[]) AND sent_at >= clock_timestamp() - make_interval(secs => $2 / 1000.0)
+  ORDER BY sent_at, id`;
+
 const BACK_OFF = `
   UPDATE notifications n
   SET attempts = n.attempts + 1, last_error = f.error,
@@ -96,6 +103,24 @@ export class NotificationsRepository {
       select: { id: true, type: true, orderId: true, subject: true, sentAt: true },
     });
     return rows.map((row) => toSentNotification({ ...row, sentAt: row.sentAt! }));
+  }
+
+  /**
+   * The notifications among `ids` that were sent within `withinMs`, with their owners: what another
+   * replica announced, read from this schema rather than believed from the announcement.
+   */
+  async findRecentlySent(ids: readonly string[], withinMs: number): Promise<SentNotificationOf[]> {
+    const rows = await this.db.$queryRawUnsafe<
+      Array<{
+        id: string;
+        userId: string;
+        type: NotificationType;
+        orderId: string | null;
+        subject: string;
+        sentAt: Date;
+      }>
+    >(RECENTLY_SENT, ids, withinMs);
+    return rows.map((row) => ({ ...toSentNotification(row), userId: row.userId }));
   }
 
   /** Locks up to `limit` sendable emails, most overdue first, for the rest of the caller's transaction. */
