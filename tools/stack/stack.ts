@@ -15,7 +15,13 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { SMTPServer } from 'smtp-server';
 import { SERVICE_NAMES, SERVICES, type ServiceName } from '@commerce/contracts';
-import { applyMigrations, provisionSchemas, serviceDatabaseUrl } from '@commerce/tools-database';
+import {
+  applyMigrations,
+  migratorDatabaseUrl,
+  provisionSchemas,
+  schemaRoles,
+  serviceDatabaseUrl,
+} from '@commerce/tools-database';
 import { CuttableProxy, type CutMode } from './cuttable-proxy.ts';
 
 const root = join(import.meta.dirname, '../..');
@@ -241,18 +247,18 @@ try {
   if (up.status !== 0) throw new Error(`tools/infra/infra up failed (${up.status})`);
   infraStartedHere = !up.stdout.includes('already answers');
 
-  // Development credentials, made afresh on every start and never written down.
+  // Development credentials, made afresh on every start and never written down. Each app's
+  // migrations run as `<schema>_migrator`, the schema's owner; the app as `<schema>_app`, data only.
   const owners = SERVICE_NAMES.map((service) => ({
     service,
-    schema: SERVICES[service].schema,
-    role: `${SERVICES[service].schema}_app`,
-    password: randomBytes(16).toString('hex'),
+    ...schemaRoles(SERVICES[service].schema, () => randomBytes(16).toString('hex')),
   }));
   await provisionSchemas(adminUrl, database, owners);
   const urls = new Map(owners.map((o) => [o.service, serviceDatabaseUrl(adminUrl, database, o)]));
-  for (const { service } of owners) {
+  for (const owner of owners) {
+    const { service } = owner;
     const { applied } = await applyMigrations({
-      databaseUrl: urls.get(service)!,
+      databaseUrl: migratorDatabaseUrl(adminUrl, database, owner),
       migrationsDir: join(root, 'prisma', service, 'migrations'),
     });
     say(`${service}: ${applied.length ? `applied ${applied.join(', ')}` : 'schema up to date'}`);

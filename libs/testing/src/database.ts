@@ -1,16 +1,29 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { SERVICES, type ServiceName } from '@commerce/contracts';
-import { applyMigrations, provisionSchemas, type SchemaOwner, serviceDatabaseUrl } from '@commerce/tools-database';
+import {
+  applyMigrations,
+  migratorDatabaseUrl,
+  provisionSchemas,
+  type SchemaOwner,
+  schemaRoles,
+  serviceDatabaseUrl,
+} from '@commerce/tools-database';
 import pg from 'pg';
 import { inject } from 'vitest';
 import { WORKSPACE_ROOT } from './infra.ts';
 
-/** A database of one test file's own: each app's schema and login role, migrated, dropped at the end. */
+/**
+ * A database of one test file's own: each app's schema with its two login roles as in production
+ * (the migrator owning the schema, the app's runtime role with data rights only), migrated, dropped
+ * at the end.
+ */
 export interface TestDatabase {
   name: string;
-  /** The app's DATABASE_URL: its own role, its own schema. */
+  /** The app's DATABASE_URL: its runtime role (no DDL), its own schema. */
   urlFor(service: ServiceName | 'ledger'): string;
+  /** The URL its migrations run with: the schema's owner. */
+  migratorUrlFor(service: ServiceName | 'ledger'): string;
   /** A superuser URL of this database, for assertions that look across schemas. */
   adminUrl: string;
   drop(): Promise<void>;
@@ -57,26 +70,28 @@ export async function createTestDatabase(
   const postgresUrl = options.postgresUrl ?? inject('infra').postgresUrl;
   const id = uniqueId();
   const name = `commerce_${id}`;
+  const password = () => randomBytes(12).toString('hex');
   const owners = new Map<TestSchema, SchemaOwner>(
-    schemas.map((s) => [
-      s,
-      { schema: specOf(s).schema, role: `${id}_${specOf(s).schema}`, password: randomBytes(12).toString('hex') },
-    ]),
+    schemas.map((s) => [s, schemaRoles(specOf(s).schema, password, `${id}_${specOf(s).schema}`)]),
   );
   await provisionSchemas(postgresUrl, name, [...owners.values()]);
-  const urlFor = (s: TestSchema) => {
+  const ownerOf = (s: TestSchema) => {
     const owner = owners.get(s);
     if (!owner) throw new Error(`${s} is not part of this test database`);
-    return serviceDatabaseUrl(postgresUrl, name, owner);
+    return owner;
   };
+  const urlFor = (s: TestSchema) => serviceDatabaseUrl(postgresUrl, name, ownerOf(s));
+  const migratorUrlFor = (s: TestSchema) => migratorDatabaseUrl(postgresUrl, name, ownerOf(s));
   if (options.migrate !== false) {
-    for (const s of schemas) await applyMigrations({ databaseUrl: urlFor(s), migrationsDir: specOf(s).migrationsDir });
+    for (const s of schemas)
+      await applyMigrations({ databaseUrl: migratorUrlFor(s), migrationsDir: specOf(s).migrationsDir });
   }
   const adminUrl = new URL(postgresUrl);
   adminUrl.pathname = `/${name}`;
   return {
     name,
     urlFor,
+    migratorUrlFor,
     adminUrl: adminUrl.toString(),
     drop: async () => {
       const admin = new pg.Client({ connectionString: postgresUrl });
@@ -84,7 +99,8 @@ export async function createTestDatabase(
       try {
         await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
         for (const owner of owners.values())
-          await admin.query(`DROP ROLE IF EXISTS ${admin.escapeIdentifier(owner.role)}`);
+          for (const role of [owner.role, owner.migrator.role])
+            await admin.query(`DROP ROLE IF EXISTS ${admin.escapeIdentifier(role)}`);
       } finally {
         await admin.end();
       }

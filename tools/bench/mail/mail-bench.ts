@@ -18,7 +18,13 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { SERVICES } from '@commerce/contracts';
 import { startTestSmtpServer } from '@commerce/testing';
-import { applyMigrations, provisionSchemas, serviceDatabaseUrl } from '@commerce/tools-database';
+import {
+  applyMigrations,
+  migratorDatabaseUrl,
+  provisionSchemas,
+  schemaRoles,
+  serviceDatabaseUrl,
+} from '@commerce/tools-database';
 import { Kafka, logLevel } from 'kafkajs';
 import pg from 'pg';
 import { difference, StatementCounter, type StatementCounts } from './statement-counter.ts';
@@ -91,10 +97,13 @@ async function main(): Promise<void> {
     { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] },
   );
 
-  const owner = { schema, role: `${run}_${schema}`, password: randomBytes(12).toString('hex') };
+  const owner = schemaRoles(schema, () => randomBytes(12).toString('hex'), `${run}_${schema}`);
   await provisionSchemas(adminUrl, run, [owner]);
   const databaseUrl = serviceDatabaseUrl(adminUrl, run, owner);
-  await applyMigrations({ databaseUrl, migrationsDir: join(root, 'prisma/notification/migrations') });
+  await applyMigrations({
+    databaseUrl: migratorDatabaseUrl(adminUrl, run, owner),
+    migrationsDir: join(root, 'prisma/notification/migrations'),
+  });
   const adminOfRun = new URL(adminUrl);
   adminOfRun.pathname = `/${run}`;
   const admin = new pg.Client({ connectionString: adminOfRun.toString() });
@@ -227,7 +236,7 @@ async function main(): Promise<void> {
     const cleanup = new pg.Client({ connectionString: adminUrl });
     await cleanup.connect();
     await cleanup.query(`DROP DATABASE IF EXISTS "${run}" WITH (FORCE)`);
-    await cleanup.query(`DROP ROLE IF EXISTS "${owner.role}"`);
+    for (const role of [owner.role, owner.migrator.role]) await cleanup.query(`DROP ROLE IF EXISTS "${role}"`);
     await cleanup.end();
   }
 }

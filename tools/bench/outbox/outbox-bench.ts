@@ -11,7 +11,13 @@ import { join } from 'node:path';
 import { createEvent, type Envelope } from '@commerce/contracts';
 import { addToOutbox, headersOf, OutboxRelay } from '@commerce/outbox';
 import { ledgerClient } from '@commerce/testing';
-import { applyMigrations, provisionSchemas, serviceDatabaseUrl } from '@commerce/tools-database';
+import {
+  applyMigrations,
+  migratorDatabaseUrl,
+  provisionSchemas,
+  schemaRoles,
+  serviceDatabaseUrl,
+} from '@commerce/tools-database';
 import { type Consumer, Kafka, logLevel, Partitioners } from 'kafkajs';
 import pg from 'pg';
 
@@ -68,11 +74,14 @@ async function main(): Promise<void> {
   await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: 3 })) });
 
   const database = run;
-  const owner = { schema: 'ledger', role: `${run}_ledger`, password: randomBytes(12).toString('hex') };
+  const owner = schemaRoles('ledger', () => randomBytes(12).toString('hex'), `${run}_ledger`);
   await provisionSchemas(adminUrl, database, [owner]);
   const databaseUrl = serviceDatabaseUrl(adminUrl, database, owner);
   // Run from the workspace root (npm run bench:outbox), as the bundle lives in dist/.
-  await applyMigrations({ databaseUrl, migrationsDir: join(process.cwd(), 'libs/testing/prisma/migrations') });
+  await applyMigrations({
+    databaseUrl: migratorDatabaseUrl(adminUrl, database, owner),
+    migrationsDir: join(process.cwd(), 'libs/testing/prisma/migrations'),
+  });
   const db = ledgerClient(databaseUrl);
 
   // 1a. The raw producer: the same idempotent settings and batch size as the relay.
@@ -158,7 +167,7 @@ async function main(): Promise<void> {
   const cleanup = new pg.Client({ connectionString: adminUrl });
   await cleanup.connect();
   await cleanup.query(`DROP DATABASE IF EXISTS "${database}" WITH (FORCE)`);
-  await cleanup.query(`DROP ROLE IF EXISTS "${owner.role}"`);
+  for (const role of [owner.role, owner.migrator.role]) await cleanup.query(`DROP ROLE IF EXISTS "${role}"`);
   await cleanup.end();
 
   const raw = total / rawSeconds;

@@ -1,4 +1,5 @@
-// The database tool: provisions an app's schema and role, and applies its Prisma migrations where
+// The database tool: provisions an app's schema and its two roles (the migrator owns the schema, the
+// app's runtime role has data rights only), and applies its Prisma migrations where
 // Prisma's schema engine is not available. Used by npm run stack, npm run migrate, the outbox
 // benchmark and libs/testing (each test file's own database); no app runs it.
 export {
@@ -9,4 +10,11 @@ export {
   PRISMA_MIGRATE_LOCK_KEY,
   readMigrations,
 } from './migrations.ts';
-export { provisionSchemas, type SchemaOwner, serviceDatabaseUrl } from './provision.ts';
+export {
+  type Login,
+  migratorDatabaseUrl,
+  provisionSchemas,
+  type SchemaOwner,
+  schemaRoles,
+  serviceDatabaseUrl,
+} from './provision.ts';

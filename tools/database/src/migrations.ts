@@ -43,8 +43,8 @@ function connectionOf(databaseUrl: string): pg.ClientConfig {
   return { connectionString: url.toString(), options: `-c search_path="${schema.replaceAll('"', '""')}"` };
 }
 
-// The table exactly as Prisma's schema engine creates it for PostgreSQL.
-const CREATE_MIGRATIONS_TABLE = `
+/** The table exactly as Prisma's schema engine creates it for PostgreSQL (in the search_path's schema). */
+export const CREATE_MIGRATIONS_TABLE = `
 CREATE TABLE IF NOT EXISTS "_prisma_migrations" (
     "id"                    VARCHAR(36) PRIMARY KEY NOT NULL,
     "checksum"              VARCHAR(64) NOT NULL,

@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { applyMigrations, MigrationError, PRISMA_MIGRATE_LOCK_KEY } from '../src/migrations.ts';
-import { provisionSchemas, serviceDatabaseUrl } from '../src/provision.ts';
+import { migratorDatabaseUrl, provisionSchemas, schemaRoles } from '../src/provision.ts';
 
-// One database for this file; every test gets a schema (and role) of its own in it.
+// One database for this file; every test gets a schema (and its roles) of its own in it; migrations
+// run as the schema's owner, the migrator, as everywhere.
 const id = `t${Date.now().toString(36)}${randomBytes(3).toString('hex')}`;
 const database = `commerce_${id}`;
 let adminUrl: string;
@@ -53,10 +54,10 @@ beforeAll(async () => {
 
 beforeEach(async (context) => {
   schema = `s${roles.length}`;
-  const owner = { schema, role: `${id}_${schema}`, password: randomBytes(8).toString('hex') };
-  roles.push(owner.role);
+  const owner = schemaRoles(schema, () => randomBytes(8).toString('hex'), `${id}_${schema}`);
+  roles.push(owner.role, owner.migrator.role);
   await provisionSchemas(adminUrl, database, [owner]);
-  url = serviceDatabaseUrl(adminUrl, database, owner);
+  url = migratorDatabaseUrl(adminUrl, database, owner);
   dir = mkdtempSync(join(tmpdir(), 'migrations-'));
   writeFileSync(join(dir, 'migration_lock.toml'), 'provider = "postgresql"\n');
   context.onTestFinished(() => rmSync(dir, { recursive: true, force: true }));
