@@ -278,6 +278,8 @@ try {
     DATABASE_URL: service === proxyApp ? throughProxy(urls.get(service)!, proxies.database!.port) : urls.get(service),
     KAFKA_BROKERS: service === proxyApp ? `127.0.0.1:${proxies.kafka!.port}` : brokers,
     KAFKA_CLIENT_ID: service,
+    // tools/infra's broker allows a 3 s session (a broker that does not makes the consumer take 6 s).
+    CONSUMER_SESSION_TIMEOUT_MS: process.env.CONSUMER_SESSION_TIMEOUT_MS ?? '3000',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'info',
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     AUTH_JWKS_URL: `http://127.0.0.1:${SERVICES.auth.port}/${SERVICES.auth.prefix}/.well-known/jwks.json`,

@@ -50,6 +50,7 @@ export class MessagingModule {
               retry: { initialMs: config.CONSUMER_RETRY_INITIAL_MS, maxMs: config.CONSUMER_RETRY_MAX_MS },
               partitionsConsumedConcurrently: config.CONSUMER_PARTITIONS_CONCURRENTLY,
               maxWaitTimeInMs: config.CONSUMER_MAX_WAIT_MS,
+              sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
               batchSize: config.CONSUMER_BATCH_SIZE,
               inboxRetentionMs: config.INBOX_RETENTION_HOURS * 3600_000,
               logger: new Logger('EventConsumer'),

@@ -27,10 +27,12 @@ export interface EventConsumerOptions {
   /** Most events of a fetched batch applied in one transaction (1: every event on its own). */
   batchSize?: number;
   inboxRetentionMs?: number;
-  /** How long the group waits for a silent member before it rebalances (heartbeats run during handlers). */
+  /**
+   * How long the group waits for a silent member before it rebalances without it (heartbeats run
+   * during handlers). It bounds how soon the group is whole again after a member died without
+   * leaving: a killed app, or every member after a broker restart (kafkajs rejoins as a new member).
+   */
   sessionTimeoutMs?: number;
-  /** After a crash, how long kafkajs gets to rejoin the group before the consumer is rebuilt. */
-  recoveryTimeoutMs?: number;
   logger?: ConsumerLogger;
 }
 
@@ -38,6 +40,18 @@ export type ConsumerState = 'stopped' | 'starting' | 'running' | 'crashed';
 
 const silent: ConsumerLogger = { log: () => undefined, warn: () => undefined, error: () => undefined };
 const HEARTBEAT_EVERY_MS = 1_000;
+// The broker's default group.min.session.timeout.ms: a shorter session is refused unless the broker allows it.
+const BROKER_DEFAULT_MIN_SESSION_MS = 6_000;
+// Between rebuilds after a crash: soon once the broker answers, not a tight loop while it does not.
+const REBUILD_BACKOFF = { initialMs: 250, maxMs: 2_000 };
+
+/** kafkajs' refusal of the session timeout, however deep in its retries it is wrapped. */
+function isInvalidSessionTimeout(error: unknown): boolean {
+  for (let e = error as { type?: string; cause?: unknown } | undefined; e; e = e.cause as typeof e) {
+    if (e.type === 'INVALID_SESSION_TIMEOUT') return true;
+  }
+  return false;
+}
 
 /**
  * One consumer group from join to leave: it subscribes to the topics of its handlers, hands each
@@ -57,7 +71,11 @@ export class EventConsumer {
   private readonly logger: ConsumerLogger;
   private readonly prefix: string;
   private restartTimer?: NodeJS.Timeout;
-  private watchdog?: NodeJS.Timeout;
+  /** The crashed consumer a rebuild replaces, until it has disconnected. */
+  private retiring?: Consumer;
+  /** Rebuilds since the group was last joined: how long the next one waits. */
+  private rebuilds = 0;
+  private sessionTimeoutMs: number;
   private cleanupTimer?: NodeJS.Timeout;
   /** Partitions resting after a transient failure, and the timer that resumes each. */
   private readonly resting = new Map<string, NodeJS.Timeout>();
@@ -65,6 +83,7 @@ export class EventConsumer {
 
   constructor(private readonly options: EventConsumerOptions) {
     this.logger = options.logger ?? silent;
+    this.sessionTimeoutMs = options.sessionTimeoutMs ?? BROKER_DEFAULT_MIN_SESSION_MS;
     this.prefix = options.topicPrefix ?? '';
     this.deadLetters = new DeadLetterPublisher(options.kafka, options.groupId);
     this.pipeline = new EventPipeline({
@@ -94,17 +113,20 @@ export class EventConsumer {
     return this.pipeline.eventTypes.map((type) => `${this.prefix}${type}`);
   }
 
-  /** Joins the group and starts consuming; a crash that kafkajs does not restart is restarted here. */
+  /** Joins the group and starts consuming; after a crash the consumer is rebuilt here (kafkajs does not restart it). */
   async start(): Promise<void> {
     this.stopping = false;
     this.state = 'starting';
     const consumer = this.options.kafka.consumer({
       groupId: this.options.groupId,
       allowAutoTopicCreation: false,
-      // Short enough that a member lost with a broker restart expires soon, so the group rebalances
+      // Short, so that a member that died without leaving expires soon and the group rebalances
       // without it; handlers heartbeat while they run, so slow ones are not mistaken for lost.
-      sessionTimeout: this.options.sessionTimeoutMs ?? 10_000,
+      sessionTimeout: this.sessionTimeoutMs,
       heartbeatInterval: HEARTBEAT_EVERY_MS,
+      // kafkajs' own restart after a crash drops its promise: if the broker is still down then, it
+      // fails silently and nothing consumes again. Every crash comes here instead (rebuildSoon).
+      retry: { restartOnFailure: async () => false },
       maxWaitTimeInMs: this.options.maxWaitTimeInMs ?? 100,
       // A member busy with a message rejoins only when it is done: the worst case is every attempt
       // of every handler timing out, with the backoff between them.
@@ -115,17 +137,22 @@ export class EventConsumer {
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       if (this.consumer !== consumer) return;
       this.joins++;
+      this.rebuilds = 0;
       this.assignment = payload.memberAssignment;
       this.state = 'running';
       this.lastError = undefined;
     });
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (this.consumer !== consumer || this.stopping) return;
-      this.state = 'crashed';
-      this.lastError = payload.error.message;
-      this.logger.error({ err: payload.error, willRestart: payload.restart }, 'consumer crashed');
-      if (!payload.restart) this.restartSoon();
-      else this.watchRecovery();
+      this.crashed(payload.error);
+    });
+    // A crash whose own clean-up fails emits no CRASH, but the runner has stopped all the same. A
+    // crash that does emit it stops first: its CRASH (with the error) comes within moments.
+    consumer.on(consumer.events.STOP, () => {
+      setTimeout(() => {
+        if (this.consumer !== consumer || this.stopping) return;
+        this.crashed(new Error('the consumer stopped without a crash event'));
+      }, 1_000).unref();
     });
     try {
       await consumer.connect();
@@ -142,10 +169,7 @@ export class EventConsumer {
         eachBatch: (payload) => this.onBatch(payload),
       });
     } catch (error) {
-      this.state = 'crashed';
-      this.lastError = (error as Error).message;
-      this.logger.error({ err: error }, 'consumer could not start');
-      this.restartSoon();
+      if (this.consumer === consumer && !this.stopping) this.crashed(error as Error);
     }
     if (this.stopping) return;
     this.cleanupTimer ??= setInterval(() => void this.cleanInbox().catch(() => undefined), 3600_000);
@@ -156,12 +180,11 @@ export class EventConsumer {
   async stop(): Promise<void> {
     this.stopping = true;
     clearTimeout(this.restartTimer);
-    clearTimeout(this.watchdog);
     clearInterval(this.cleanupTimer);
     this.cleanupTimer = undefined;
     for (const timer of this.resting.values()) clearTimeout(timer);
     this.resting.clear();
-    await this.consumer?.disconnect().catch(() => undefined);
+    await Promise.all([this.consumer, this.retiring].map((c) => c?.disconnect().catch(() => undefined)));
     await this.deadLetters.close();
     this.state = 'stopped';
   }
@@ -188,27 +211,36 @@ export class EventConsumer {
     return this.pipeline.handlersPerEvent * (attempts * (this.options.handlerTimeoutMs ?? 30_000) + backoffTotal);
   }
 
-  // kafkajs restarts a consumer after a retriable crash, but if the broker is still down when it
-  // does, that restart fails silently and nothing consumes again (its restart promise is dropped).
-  private watchRecovery(): void {
-    clearTimeout(this.watchdog);
-    this.watchdog = setTimeout(() => {
-      if (this.state === 'running' || this.stopping) return;
-      this.logger.warn({ state: this.state }, 'consumer did not recover after a crash; rebuilding it');
-      this.restartSoon();
-    }, this.options.recoveryTimeoutMs ?? 15_000);
-    this.watchdog.unref();
+  private crashed(error: Error): void {
+    this.state = 'crashed';
+    this.lastError = error.message;
+    if (isInvalidSessionTimeout(error)) {
+      // The broker's group.min.session.timeout.ms is above ours: take a session it accepts.
+      const refused = this.sessionTimeoutMs;
+      this.sessionTimeoutMs = Math.max(BROKER_DEFAULT_MIN_SESSION_MS, refused * 2);
+      this.logger.warn({ refused, next: this.sessionTimeoutMs }, 'the broker refused the session timeout');
+    } else {
+      this.logger.error({ err: error }, 'consumer crashed; rebuilding it');
+    }
+    this.rebuildSoon();
   }
 
-  private restartSoon(): void {
+  // A new kafkajs consumer, as kafkajs' own restart would make (a new member of the group).
+  private rebuildSoon(): void {
     if (this.stopping || this.restartTimer) return;
-    this.restartTimer = setTimeout(() => {
-      this.restartTimer = undefined;
-      void (async () => {
-        await this.consumer?.disconnect().catch(() => undefined);
-        if (!this.stopping) await this.start();
-      })();
-    }, 2_000);
+    this.retiring = this.consumer;
+    // Its events from here on (the STOP of its disconnect) are not news.
+    this.consumer = undefined;
+    this.restartTimer = setTimeout(
+      () =>
+        void (async () => {
+          await this.retiring?.disconnect().catch(() => undefined);
+          this.retiring = undefined;
+          this.restartTimer = undefined;
+          if (!this.stopping) await this.start();
+        })(),
+      backoff(++this.rebuilds, REBUILD_BACKOFF),
+    );
   }
 
   // The partition is not fetched while it rests; its unresolved messages are fetched again after.
