@@ -92,15 +92,16 @@ export class LoginThrottle {
   }
 
   /**
-   * A successful login: the email's count from this address is cleared, the address gets this
-   * attempt back, and the address is marked as one the email logs in from. The email's count
-   * across addresses stays: a guesser elsewhere gets no fresh budget from the owner's success.
+   * A successful login: the email's count from this address is cleared, the address and the
+   * email's count across addresses get this attempt back (so they count failures), and the address
+   * is marked as one the email logs in from. The count across addresses is not cleared: a guesser
+   * elsewhere gets no fresh budget from the owner's success.
    */
   async recordSuccess(email: string, address: string): Promise<void> {
     const keys = throttleKeys(email, address);
     await this.db.$executeRaw`DELETE FROM login_throttle WHERE key = ${keys.emailFromAddress}`;
     await this.db.$executeRaw`
-      UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key = ${keys.address}`;
+      UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key IN (${keys.address}, ${keys.email})`;
     await this.db.$executeRaw`
       INSERT INTO login_throttle (key, failures, window_started_at, blocked_until)
       VALUES (${keys.knownAddress}, 0, now(), NULL)
