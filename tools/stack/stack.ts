@@ -288,6 +288,8 @@ try {
           ADMIN_EMAIL: adminEmail,
           ADMIN_PASSWORD: adminPassword,
           AUTH_SIGNING_KEY_FILE: '.secrets/auth-signing-key.pem',
+          // The drills and benchmarks register every customer from this machine's one address.
+          REGISTER_MAX_PER_ADDRESS: process.env.REGISTER_MAX_PER_ADDRESS ?? '100000',
         }
       : {}),
   });
