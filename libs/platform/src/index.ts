@@ -19,6 +19,7 @@ export {
   loadConfig,
 } from './config/config.ts';
 export { DatabaseModule, type PrismaClientLike } from './database/database.module.ts';
+export { listenForLostConnections } from './database/lost-connections.ts';
 export { PgListener, type PgListenerOptions } from './database/pg-listener.ts';
 export { type OverloadReason, overloadReason } from './database/overload.ts';
 export { type DatabaseUnavailableReason, databaseUnavailableReason } from './database/unavailable.ts';

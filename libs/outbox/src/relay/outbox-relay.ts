@@ -1,4 +1,4 @@
-import { backoff, pgConfig, PgListener, schemaOf, Wakeup } from '@commerce/platform';
+import { backoff, listenForLostConnections, pgConfig, PgListener, schemaOf, Wakeup } from '@commerce/platform';
 import type { Kafka } from 'kafkajs';
 import pg from 'pg';
 import {
@@ -85,13 +85,15 @@ export class OutboxRelay {
     // wait for its WAL flush: if a crash loses the mark, the row is sent again, which at-least-once
     // delivery allows and every consumer's inbox absorbs.
     const connection = pgConfig(options.databaseUrl);
-    this.pool = new pg.Pool({
-      ...connection,
-      options: `${connection.options} -c synchronous_commit=off`,
-      max: this.concurrency + 1,
-      connectionTimeoutMillis: 5_000,
-    });
-    this.pool.on('error', (error) => this.logger.warn({ err: error }, 'outbox relay: idle database connection failed'));
+    this.pool = listenForLostConnections(
+      new pg.Pool({
+        ...connection,
+        options: `${connection.options} -c synchronous_commit=off`,
+        max: this.concurrency + 1,
+        connectionTimeoutMillis: 5_000,
+      }),
+      (error) => this.logger.warn({ err: error }, 'outbox relay: database connection lost'),
+    );
     this.publisher = new OutboxPublisher({
       kafka: options.kafka,
       topicPrefix: options.topicPrefix,
@@ -163,9 +165,9 @@ export class OutboxRelay {
    */
   async publishBatch(): Promise<number> {
     const client = await this.pool.connect();
-    // A checked-out client has no listener of pg-pool's: the server ending the session (a restart,
-    // pg_terminate_backend) while the batch waits for Kafka would otherwise be an unhandled 'error'
-    // event that ends the process. The batch's next statement fails instead, and the rows stay unpublished.
+    // pg-pool does not listen on a checked-out client: the server ending the session (a restart,
+    // pg_terminate_backend) while the batch waits for Kafka is heard here (the pool's own listener
+    // only covers what nobody else hears). The batch's next statement fails, and the rows stay unpublished.
     let lost: Error | undefined;
     const onError = (error: Error) => {
       if (!lost) this.logger.warn({ err: error }, 'outbox relay: database connection lost during a batch');

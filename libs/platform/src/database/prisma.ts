@@ -1,4 +1,6 @@
 import { PrismaPg } from '@prisma/adapter-pg';
+import pg from 'pg';
+import { listenForLostConnections } from './lost-connections.ts';
 
 /** The Postgres schema named by a `?schema=` connection URL. */
 export function schemaOf(databaseUrl: string): string {
@@ -38,12 +40,21 @@ export interface PoolOptions {
 
 /**
  * Prisma's pg driver adapter for an app's own schema; the pool is sized for one service instance.
- * The adapter listens for errors on its idle connections and on those in a transaction, so a
- * dropped connection never goes unheard (which would end the process); these options only report it.
+ * The pool is made here so that every connection of it is listened to from the start: a dropped
+ * connection never goes unheard, which would end the process (see lost-connections.ts). The
+ * adapter ends the pool when Prisma disconnects.
  */
-export function prismaAdapter(databaseUrl: string, pool: PoolOptions = {}): PrismaPg {
-  return new PrismaPg(
-    { ...pgConfig(databaseUrl), max: pool.size ?? 10, connectionTimeoutMillis: pool.timeoutMs ?? 5_000 },
-    { schema: schemaOf(databaseUrl), onPoolError: pool.onConnectionLost, onConnectionError: pool.onConnectionLost },
-  );
+export function prismaAdapter(databaseUrl: string, options: PoolOptions = {}): PrismaPg {
+  const onLost = options.onConnectionLost ?? (() => undefined);
+  const pool = new pg.Pool({
+    ...pgConfig(databaseUrl),
+    max: options.size ?? 10,
+    connectionTimeoutMillis: options.timeoutMs ?? 5_000,
+  });
+  return new PrismaPg(listenForLostConnections(pool, onLost), {
+    schema: schemaOf(databaseUrl),
+    disposeExternalPool: true,
+    // A connection lost in a transaction: the adapter listens on it, and tells us.
+    onConnectionError: onLost,
+  });
 }
