@@ -240,7 +240,10 @@ describe('order', () => {
         });
         expect(response.status, raw.slice(0, 40)).toBe(status);
         expect(response.headers.get('content-type')).toContain('application/problem+json');
-        if (status === 400) expect((await response.json()).detail).toMatch(/nests JSON objects and arrays more deeply/);
+        if (status === 400)
+          expect(((await response.json()) as { detail: string }).detail).toMatch(
+            /nests JSON objects and arrays more deeply/,
+          );
       }
       expect(await countOrders()).toBe(before);
     });

@@ -133,6 +133,23 @@ export class OrdersRepository {
     return claimed === 1;
   }
 
+  /**
+   * Deletes up to `limit` keys claimed more than `retentionMs` ago, oldest first; answers how many.
+   * SKIP LOCKED: replicas deleting at once take different keys, and none waits on a claim in flight.
+   */
+  async deleteExpiredKeys(retentionMs: number, limit: number): Promise<number> {
+    return this.db.$executeRaw`
+      DELETE FROM idempotency_keys k
+      USING (
+        SELECT customer_id, key FROM idempotency_keys
+        WHERE created_at < now() - make_interval(secs => ${retentionMs}::float8 / 1000)
+        ORDER BY created_at
+        LIMIT ${limit}
+        FOR UPDATE SKIP LOCKED
+      ) expired
+      WHERE k.customer_id = expired.customer_id AND k.key = expired.key`;
+  }
+
   /** The request hash a key was claimed with, and the order it made. */
   async findByKey(
     tx: OrderTransaction,
