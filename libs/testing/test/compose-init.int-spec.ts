@@ -63,30 +63,47 @@ async function rights(database: string): Promise<string[]> {
   return rows.map((r) => r.line);
 }
 
-beforeAll(async () => {
-  scratch = await startScratchPostgres();
-  await query(scratch.url, 'CREATE DATABASE commerce');
+const PASSWORDS = Object.fromEntries(
+  PASSWORD_VARIABLES.flatMap((v) => [
+    [`${v}_DB_PASSWORD`, `${v.toLowerCase()}-app-secret`],
+    [`${v}_MIGRATOR_DB_PASSWORD`, `${v.toLowerCase()}-migrator-secret`],
+  ]),
+);
+
+/** Runs the init script as the postgres image does on a new volume, on database `database`. */
+async function initSchemas(database: string): Promise<void> {
   await run('sh', [join(WORKSPACE_ROOT, 'infra/postgres/init-schemas.sh')], {
     env: {
       PATH: process.env.PATH,
       PGHOST: '127.0.0.1',
       PGPORT: String(scratch.port),
-      POSTGRES_DB: 'commerce',
+      POSTGRES_DB: database,
       POSTGRES_USER: 'postgres',
-      ...Object.fromEntries(
-        PASSWORD_VARIABLES.flatMap((v) => [
-          [`${v}_DB_PASSWORD`, `${v.toLowerCase()}-app-secret`],
-          [`${v}_MIGRATOR_DB_PASSWORD`, `${v.toLowerCase()}-migrator-secret`],
-        ]),
-      ),
+      ...PASSWORDS,
     },
   });
-  // What the <app>-migrate services do, as each schema's migrator.
+}
+
+/** What the <app>-migrate services do: each schema's migrations, as its migrator (or another login). */
+async function migrateAll(database: string, login = (schema: string, i: number) => migratorLogin(schema, i)) {
   for (const [i, service] of SERVICE_NAMES.entries()) {
     const { schema } = SERVICES[service];
-    const url = `${urlOf('commerce', `${schema}_migrator`, `${PASSWORD_VARIABLES[i]!.toLowerCase()}-migrator-secret`)}?schema=${schema}`;
-    await applyMigrations({ databaseUrl: url, migrationsDir: migrationsDir(service) });
+    const [role, password] = login(schema, i);
+    await applyMigrations({
+      databaseUrl: `${urlOf(database, role, password)}?schema=${schema}`,
+      migrationsDir: migrationsDir(service),
+    });
   }
+}
+
+const migratorLogin = (schema: string, i: number) =>
+  [`${schema}_migrator`, PASSWORDS[`${PASSWORD_VARIABLES[i]}_MIGRATOR_DB_PASSWORD`]!] as const;
+
+beforeAll(async () => {
+  scratch = await startScratchPostgres();
+  await query(scratch.url, 'CREATE DATABASE commerce');
+  await initSchemas('commerce');
+  await migrateAll('commerce');
 }, 120_000);
 
 afterAll(async () => {
@@ -108,6 +125,23 @@ describe("compose's postgres init (infra/postgres/init-schemas.sh)", () => {
       'r inventory.products owner=inventory_migrator inventory_app:DELETE,INSERT,SELECT,UPDATE inventory_migrator:DELETE,INSERT,REFERENCES,SELECT,TRIGGER,TRUNCATE,UPDATE',
     );
     expect(await rights('provisioned')).toEqual(compose);
+  });
+
+  it('can run again, and moves a volume of the one-role layout (the app role owning its schema) over', async () => {
+    await initSchemas('commerce');
+    const before = await rights('commerce');
+
+    // The older layout on a database of its own: each app role owned its schema and migrated it.
+    await query(scratch.url, 'CREATE DATABASE older');
+    for (const schema of SCHEMAS) {
+      await query(scratch.url, `GRANT CONNECT, TEMPORARY ON DATABASE older TO ${schema}_app`);
+      await query(urlOf('older'), `CREATE SCHEMA ${schema} AUTHORIZATION ${schema}_app`);
+    }
+    await migrateAll('older', (schema, i) => [`${schema}_app`, PASSWORDS[`${PASSWORD_VARIABLES[i]}_DB_PASSWORD`]!]);
+    await initSchemas('older');
+    await migrateAll('older'); // the migrator now finds every migration applied
+
+    expect(await rights('older')).toEqual(before);
   });
 
   it('gives each app role data rights only', async () => {
