@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,10 +72,46 @@ function postgresUser(): { uid: number; gid: number } {
   return { uid: Number(uid), gid: Number(gid) };
 }
 
+const PREFIX = 'scratch-pg-';
+// No test keeps a cluster this long: an older one was left by a run that was killed.
+const STALE_AFTER_MS = 3600_000;
+
+/** Runs a PostgreSQL tool, as the postgres user when we are root (the server refuses to run as root). */
+function postgresTool(bin: string, cwd: string) {
+  const asRoot = process.getuid?.() === 0;
+  return {
+    run: (tool: string, args: string[]) =>
+      asRoot
+        ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args], { cwd })
+        : run(join(bin, tool), args, { cwd }),
+    runSync: (tool: string, args: string[]) =>
+      asRoot
+        ? execFileSync('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args], { cwd, stdio: 'ignore' })
+        : execFileSync(join(bin, tool), args, { cwd, stdio: 'ignore' }),
+  };
+}
+
+/** Stops and deletes the clusters that killed runs left behind. */
+function sweepStaleClusters(bin: string): void {
+  for (const name of readdirSync(tmpdir()).filter((n) => n.startsWith(PREFIX))) {
+    const dir = join(tmpdir(), name);
+    try {
+      if (Date.now() - statSync(dir).mtimeMs < STALE_AFTER_MS) continue;
+      if (existsSync(join(dir, 'data', 'postmaster.pid'))) {
+        postgresTool(bin, dir).runSync('pg_ctl', ['-D', join(dir, 'data'), '-m', 'immediate', '-w', 'stop']);
+      }
+    } catch {
+      // already stopped, or not ours to stop: removed all the same
+    }
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Creates and starts a scratch cluster (initdb takes a couple of seconds). */
 export async function startScratchPostgres(): Promise<ScratchPostgres> {
   const bin = postgresBinDir();
-  const dir = mkdtempSync(join(tmpdir(), 'scratch-pg-'));
+  sweepStaleClusters(bin);
+  const dir = mkdtempSync(join(tmpdir(), PREFIX));
   const data = join(dir, 'data');
   const logFile = join(dir, 'server.log');
   const asRoot = process.getuid?.() === 0;
@@ -84,11 +120,8 @@ export async function startScratchPostgres(): Promise<ScratchPostgres> {
     chownSync(dir, uid, gid);
     chmodSync(dir, 0o700);
   }
-  // As the postgres user when we are root; the server refuses to run as root.
-  const pg = (tool: string, args: string[]) =>
-    asRoot
-      ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args], { cwd: dir })
-      : run(join(bin, tool), args, { cwd: dir });
+  const tool = postgresTool(bin, dir);
+  const pg = tool.run;
   await pg('initdb', ['-D', data, '-U', 'postgres', '--auth=trust', '-E', 'UTF8', '--no-sync', '--no-instructions']);
   let port = await freePort();
   const serverOptions = () =>
@@ -125,6 +158,17 @@ export async function startScratchPostgres(): Promise<ScratchPostgres> {
       port = await freePort();
     }
   }
+  // A worker that exits without closing it (a failed hook, a timeout) does not leave it running.
+  const stopOnExit = () => {
+    if (!running) return;
+    try {
+      tool.runSync('pg_ctl', ['-D', data, '-m', 'immediate', '-w', 'stop']);
+    } catch {
+      // nothing more can be done while exiting
+    }
+    rmSync(dir, { recursive: true, force: true });
+  };
+  process.once('exit', stopOnExit);
   return {
     url: `postgresql://postgres@127.0.0.1:${port}/postgres`,
     port,
@@ -136,6 +180,7 @@ export async function startScratchPostgres(): Promise<ScratchPostgres> {
       await start();
     },
     close: async () => {
+      process.off('exit', stopOnExit);
       if (running) await stop('immediate').catch(() => undefined);
       rmSync(dir, { recursive: true, force: true });
     },
