@@ -42,6 +42,8 @@ class ProbeController {
   }
 }
 
+const USER_1 = '5f1d7e2a-9c3b-4e8f-a6d2-1b7c9e0f3a45';
+
 describe('the access-token guard, against a real JWKS over HTTP', () => {
   let issuer: TestIssuer;
   let app: INestApplication;
@@ -104,11 +106,11 @@ describe('the access-token guard, against a real JWKS over HTTP', () => {
     fetch(`${base}${path}`, { headers: token ? { authorization: `Bearer ${token}` } : {} });
 
   it('exposes the verified user and roles to the handler', async () => {
-    const token = await issuer.token({ sub: 'user-1', roles: ['customer'], email: 'a@example.com' });
+    const token = await issuer.token({ sub: USER_1, roles: ['customer'], email: 'a@example.com' });
     const response = await get('/me', token);
     expect(response.status).toBe(200);
     const user = await response.json();
-    expect(user).toEqual({ id: 'user-1', email: 'a@example.com', roles: ['customer'], expiresAt: expect.any(String) });
+    expect(user).toEqual({ id: USER_1, email: 'a@example.com', roles: ['customer'], expiresAt: expect.any(String) });
     // Its exp, for what outlives the request (a stream ends then): in the future, to the second.
     expect(Date.parse(user.expiresAt)).toBeGreaterThan(Date.now());
     expect(Date.parse(user.expiresAt) % 1000).toBe(0);
@@ -125,13 +127,20 @@ describe('the access-token guard, against a real JWKS over HTTP', () => {
     expect(expired.detail).toMatch(/expired/);
   });
 
+  it("answers 401 for a token of the issuer's own key whose sub is not a user id (not a 500 from a uuid column)", async () => {
+    for (const sub of ['user-1', '-'.repeat(36), USER_1.toUpperCase(), ` ${USER_1}`, 'ꐁ🔶', `${USER_1}\u0000`]) {
+      const response = await get('/me', await issuer.token({ sub }));
+      expect(response.status, JSON.stringify(sub)).toBe(401);
+    }
+  });
+
   it('answers 403 when the role is missing', async () => {
     expect((await get('/admin', await issuer.token({ roles: ['customer'] }))).status).toBe(403);
     expect((await get('/admin', await issuer.token({ roles: ['admin'] }))).status).toBe(200);
   });
 
   it('takes ?access_token= only where the route allows it', async () => {
-    const token = await issuer.token({ sub: 'user-2' });
+    const token = await issuer.token({ sub: '1b0c6a59-2f5e-4f3a-9d57-0c3f3c1d2e4f' });
     expect((await fetch(`${base}/stream?access_token=${token}`)).status).toBe(200);
     expect((await fetch(`${base}/me?access_token=${token}`)).status).toBe(401);
   });

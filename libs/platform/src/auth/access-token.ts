@@ -19,6 +19,9 @@ export interface AccessTokenKeys {
 /** Algorithms accepted on access tokens; `none` and the HMAC family never are. */
 export const ACCESS_TOKEN_ALGORITHMS = ['EdDSA', 'Ed25519', 'RS256', 'ES256'];
 
+/** A user id as auth makes them (and PostgreSQL prints a uuid): what every token's `sub` must be. */
+const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
 /** Injection token of the AccessTokenKeys an app trusts (the auth app's JWKS by default). */
 export const ACCESS_TOKEN_KEYS = Symbol('ACCESS_TOKEN_KEYS');
 
@@ -69,6 +72,8 @@ export async function verifyAccessToken(token: string, keys: AccessTokenKeys): P
       algorithms: ACCESS_TOKEN_ALGORITHMS,
       requiredClaims: ['sub', 'exp'],
     });
+    // auth's users are uuids: a `sub` that is not one names nobody, and would reach a uuid column as it is.
+    if (!USER_ID.test(payload.sub!)) throw new InvalidAccessTokenError('The access token is not valid.');
     const roles = Array.isArray(payload.roles) ? payload.roles.filter((r) => typeof r === 'string') : [];
     return {
       id: payload.sub!,
@@ -77,6 +82,7 @@ export async function verifyAccessToken(token: string, keys: AccessTokenKeys): P
       expiresAt: new Date(payload.exp! * 1000),
     };
   } catch (error) {
+    if (error instanceof InvalidAccessTokenError) throw error;
     if (error instanceof errors.JWTExpired) throw new InvalidAccessTokenError('The access token has expired.');
     // A JWKS that times out, cannot be fetched, answers other than 200 (jose's generic JOSEError)
     // or is not a key set says nothing about the token: not the caller's fault.
