@@ -40,6 +40,6 @@ COPY --from=prod-deps /app/node_modules ./node_modules
 COPY --from=build /workspace/dist/apps/${APP} ./dist
 COPY package.json ./
 USER node
-HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
+HEALTHCHECK --interval=10s --timeout=3s --start-period=30s --start-interval=1s --retries=3 \
   CMD node -e "fetch('http://127.0.0.1:'+(process.env.PORT||3000)+'/'+process.env.HEALTH_PATH).then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "--enable-source-maps", "dist/main.js"]
