@@ -28,6 +28,8 @@ export interface Attempt {
   at: number;
   status: number | 'error';
   problem?: string;
+  /** The answer said when to try again (Retry-After): a 503 a client is meant to retry. */
+  retryAfter: boolean;
 }
 
 export class OrderStream {
@@ -98,6 +100,7 @@ export class OrderStream {
           at: Date.now(),
           status: r.status,
           problem: r.status === 202 ? undefined : replyProblem(r),
+          retryAfter: r.retryAfterMs !== undefined,
         }),
     });
     Object.assign(order, result, { done: Date.now() });
