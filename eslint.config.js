@@ -44,7 +44,7 @@ export default [
   },
   {
     // End-to-end tests boot the five apps in-process, so they alone import an app's spec.
-    files: ['e2e/**/*.ts'],
+    files: ['e2e/**/*.ts', 'e2e-abuse/**/*.ts'],
     rules: {
       '@nx/enforce-module-boundaries': [
         'error',
