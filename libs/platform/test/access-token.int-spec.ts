@@ -2,6 +2,7 @@ import { Controller, Get, Module, Query } from '@nestjs/common';
 import { startTestIssuer, type TestIssuer } from '@commerce/testing';
 import { NestFactory } from '@nestjs/core';
 import type { INestApplication } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -114,6 +115,16 @@ describe('the access-token guard, against a real JWKS over HTTP', () => {
     // Its exp, for what outlives the request (a stream ends then): in the future, to the second.
     expect(Date.parse(user.expiresAt)).toBeGreaterThan(Date.now());
     expect(Date.parse(user.expiresAt) % 1000).toBe(0);
+  });
+
+  it("exposes the token's login session (sid) as sessionId, when it is a uuid", async () => {
+    const sid = randomUUID();
+    const withSession = await (await get('/me', await issuer.token({ sub: USER_1, sid }))).json();
+    expect(withSession).toMatchObject({ id: USER_1, sessionId: sid });
+    // Not a session auth makes: the token is still good, it names no session.
+    const odd = await get('/me', await issuer.token({ sub: USER_1, sid: 'not\na-session' }));
+    expect(odd.status).toBe(200);
+    expect(await odd.json()).not.toHaveProperty('sessionId');
   });
 
   it('answers 401 problem+json for a missing, malformed, forged or expired token', async () => {

@@ -8,6 +8,8 @@ export interface TokenClaims {
   sub?: string;
   roles?: string[];
   email?: string;
+  /** The login session (`sid`), as auth's tokens carry it. */
+  sid?: string;
   /** Seconds from now; negative for a token that has already expired. */
   expiresIn?: number;
 }
@@ -59,7 +61,11 @@ export async function startTestIssuer(): Promise<TestIssuer> {
     claims: TokenClaims,
   ) => {
     const now = Math.floor(Date.now() / 1000);
-    return new SignJWT({ roles: claims.roles ?? ['customer'], ...(claims.email ? { email: claims.email } : {}) })
+    return new SignJWT({
+      roles: claims.roles ?? ['customer'],
+      ...(claims.email ? { email: claims.email } : {}),
+      ...(claims.sid ? { sid: claims.sid } : {}),
+    })
       .setProtectedHeader({ alg: 'EdDSA', kid, typ: 'JWT' })
       .setSubject(claims.sub ?? randomUUID())
       .setIssuer(ISSUER)

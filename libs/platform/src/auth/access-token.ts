@@ -7,6 +7,8 @@ export interface AuthenticatedUser {
   roles: string[];
   /** When the token expires (its `exp`): a response that outlives the request, a stream, ends then. */
   expiresAt?: Date;
+  /** The login session the token belongs to (its `sid`): a stream of it ends when `session.ended` names it. */
+  sessionId?: string;
 }
 
 /** What verifies access tokens: the keys, and the claims every token must carry. */
@@ -19,7 +21,7 @@ export interface AccessTokenKeys {
 /** Algorithms accepted on access tokens; `none` and the HMAC family never are. */
 export const ACCESS_TOKEN_ALGORITHMS = ['EdDSA', 'Ed25519', 'RS256', 'ES256'];
 
-/** A user id as auth makes them (and PostgreSQL prints a uuid): what every token's `sub` must be. */
+/** A user id as auth makes them (and PostgreSQL prints a uuid): what every token's `sub` must be, and a `sid`. */
 const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Injection token of the AccessTokenKeys an app trusts (the auth app's JWKS by default). */
@@ -80,6 +82,8 @@ export async function verifyAccessToken(token: string, keys: AccessTokenKeys): P
       ...(typeof payload.email === 'string' ? { email: payload.email } : {}),
       roles,
       expiresAt: new Date(payload.exp! * 1000),
+      // A session id is a uuid too; anything else (or none, from an older token) names no session.
+      ...(typeof payload.sid === 'string' && USER_ID.test(payload.sid) ? { sessionId: payload.sid } : {}),
     };
   } catch (error) {
     if (error instanceof InvalidAccessTokenError) throw error;
