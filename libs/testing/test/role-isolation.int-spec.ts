@@ -71,6 +71,18 @@ describe('each app reaches Postgres as its own role, confined to its own schema'
     expect(check).toEqual([{ n: 1 }]);
   });
 
+  it.each(SERVICE_NAMES)('%s cannot alter, drop or create a table in its schema either', async (service) => {
+    const { schema } = SERVICES[service];
+    const url = db.urlFor(service);
+    await expect(as(url, 'ALTER TABLE outbox DROP CONSTRAINT outbox_pkey')).rejects.toThrow(
+      /must be owner of table outbox/,
+    );
+    await expect(as(url, 'DROP TABLE inbox')).rejects.toThrow(/must be owner of table inbox/);
+    await expect(as(url, `CREATE TABLE "${schema}".sneaky (id int)`)).rejects.toThrow(
+      `permission denied for schema ${schema}`,
+    );
+  });
+
   it.each(SERVICE_NAMES)('%s writes its own tables and takes their sequences (the outbox id)', async (service) => {
     const url = db.urlFor(service);
     const client = new pg.Client(pgConfig(url));
