@@ -1,6 +1,7 @@
 // Checks docker-compose.yml against docs/contract.md and docs/operations.md: Traefik routes every app
 // prefix to its app by Docker labels, and rate-limits login and register in every spelling Express
-// routes there; Traefik reads Docker only through the read-only socket proxy; only Traefik and the
+// routes there; Traefik reads Docker only through the read-only socket proxy; each app connects to
+// PostgreSQL as <schema>_app and its migration as <schema>_migrator; only Traefik and the
 // UIs publish ports, the UIs on 127.0.0.1 alone; a fresh clone needs no .env (every variable has a default, the same one everywhere) and
 // its defaults never run the apps as production; auth reads the key auth-keygen makes; Kafka is the
 // version of tools/infra/kafka.version. Exits 1 naming what is wrong.
@@ -64,6 +65,10 @@ for (const [name, values] of defaults) {
   if (values.size > 1) problems.push(`${name} has different defaults: ${[...values].join(', ')}`);
 }
 
+/** The login role of a service's DATABASE_URL. */
+const databaseUser = (service: ComposeService | undefined) =>
+  /^postgres(?:ql)?:\/\/([^:@/]+)[:@]/.exec(environmentOf(service ?? {}).DATABASE_URL ?? '')?.[1];
+
 /** A value as a fresh clone sees it: every ${VAR:-default} replaced by its default. */
 const withDefaults = (value: string) => value.replace(/\$\{(\w+):-([^}]*)\}/g, (_, _name, fallback) => fallback);
 
@@ -105,6 +110,12 @@ for (const app of SERVICE_NAMES) {
     problems.push(`${app}: Traefik does not health-check ${prefix}/health/ready`);
   if (service.depends_on?.[`${app}-migrate`]?.condition !== 'service_completed_successfully')
     problems.push(`${app}: does not wait for ${app}-migrate`);
+  // The app connects as its runtime role (rows only, no DDL); only its migration as the schema's owner.
+  const { schema } = SERVICES[app];
+  if (databaseUser(service) !== `${schema}_app`)
+    problems.push(`${app}: DATABASE_URL does not connect as ${schema}_app`);
+  if (databaseUser(services[`${app}-migrate`]) !== `${schema}_migrator`)
+    problems.push(`${app}-migrate: DATABASE_URL does not connect as ${schema}_migrator, the schema's owner`);
   if (service.depends_on?.kafka?.condition !== 'service_healthy')
     problems.push(`${app}: does not wait for a healthy Kafka`);
   if (!service.restart) problems.push(`${app}: no restart policy`);
