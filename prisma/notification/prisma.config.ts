@@ -1,5 +1,5 @@
-// Prisma CLI settings of the notification app (schema `notifications`). DATABASE_URL is the app's own role and
-// names its schema (?schema=notifications); `prisma generate` needs none.
+// Prisma CLI settings of the notification app (schema `notifications`). DATABASE_URL (for migrate) is the
+// schema's owner, notifications_migrator, and names its schema (?schema=notifications); `prisma generate` needs none.
 import { defineConfig } from 'prisma/config';
 
 export default defineConfig({
