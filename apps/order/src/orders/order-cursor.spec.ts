@@ -28,6 +28,7 @@ describe('the order cursor', () => {
     ['an id that is not a string', encoded(['2026-11-30T10:00:00.123Z', 42])],
     ['a date past what PostgreSQL stores', encoded(['+275760-09-13T00:00:00.000Z', id])],
     ['a date before what PostgreSQL stores', encoded(['-271821-04-20T00:00:00.000Z', id])],
+    ['the year 0, which PostgreSQL does not have (1 BC is its year before 1)', encoded(['0000-12-31T23:59:59.999Z', id])],
     ['a day that does not exist', encoded(['2026-02-30T10:00:00.000Z', id])],
     ['a date without its time', encoded(['2026-11-30', id])],
     ['a date in another zone', encoded(['2026-11-30T10:00:00.123+01:00', id])],

@@ -7,9 +7,10 @@ export interface OrderCursor {
 }
 
 // What encodeOrderCursor writes, and nothing else: a uuid as PostgreSQL prints one, and a time as
-// toISOString() prints one within PostgreSQL's range (four-digit years; a sign and six digits are not).
+// toISOString() prints one within PostgreSQL's range (four-digit years; a sign and six digits are not,
+// nor is the year 0000, which PostgreSQL does not have: 1 BC comes before 0001).
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const ISO_INSTANT = /^(?!0000)\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
 /** Cursors are opaque to clients: base64url of the last order's [createdAt, id]. */
 export function encodeOrderCursor(last: { createdAt: string; id: string }): string {
