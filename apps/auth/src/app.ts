@@ -5,7 +5,7 @@ import { AuthModule } from './auth.module.ts';
 
 /**
  * The auth app: its HTTP prefix and port (docs/contract.md), its configuration and its root module.
- * It consumes no events (it only publishes `user.created` through the outbox), so it connects no transport.
+ * It consumes no events (it only publishes `user.created` and `session.ended` through the outbox), so it connects no transport.
  */
 export const authApp: AppSpec<AuthConfig> = {
   service: 'auth',

@@ -10,13 +10,13 @@ import { UsersModule } from './users/users.module.ts';
 
 /**
  * The auth app: infrastructure, then its features (keys, users, sessions). It consumes no events,
- * so it has no MessagingModule; `user.created` leaves through the outbox.
+ * so it has no MessagingModule; `user.created` and `session.ended` leave through the outbox.
  */
 @Module({
   imports: [
     DatabaseModule.forRoot(AuthDatabase),
     KafkaModule.forRoot(),
-    OutboxModule.forRoot({ produces: ['user.created'] }),
+    OutboxModule.forRoot({ produces: ['user.created', 'session.ended'] }),
     CqrsModule.forRoot(),
     KeysModule,
     UsersModule,

@@ -37,6 +37,7 @@ const latest = <T extends string, D>(d: EventDefinition<T, D>) => d.versions[d.v
 /** The catalog of docs/contract.md: every event type, its versions, its data schema. */
 export const EVENT_CATALOG = {
   'user.created': defineEvent('user.created', [{ version: 1, schema: events.UserCreatedV1 }]),
+  'session.ended': defineEvent('session.ended', [{ version: 1, schema: events.SessionEndedV1 }]),
   'product.upserted': defineEvent('product.upserted', [{ version: 1, schema: events.ProductUpsertedV1 }]),
   'order.placed': defineEvent('order.placed', [{ version: 1, schema: events.OrderPlacedV1 }]),
   'inventory.reserved': defineEvent('inventory.reserved', [{ version: 1, schema: events.InventoryReservedV1 }]),

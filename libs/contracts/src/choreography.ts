@@ -25,6 +25,12 @@ export const EVENT_FLOWS = {
     key: 'userId',
     consumers: { notification: 'keeps the user; one welcome email' },
   },
+  'session.ended': {
+    summary: 'A login session ended: its holder logged out, or its refresh token family was revoked on reuse.',
+    publisher: 'auth',
+    key: 'sessionId',
+    consumers: {},
+  },
   'product.upserted': {
     summary: 'A product was created, or its name or price changed.',
     publisher: 'inventory',

@@ -27,8 +27,8 @@ describe('the event envelope', () => {
     expect(envelopeSchema.safeParse({ ...envelope, source: 'billing' }).success).toBe(false);
   });
 
-  it('lists the twelve event types and names their dead-letter topics', () => {
-    expect(EVENT_TYPES).toHaveLength(12);
+  it('lists the thirteen event types and names their dead-letter topics', () => {
+    expect(EVENT_TYPES).toHaveLength(13);
     expect(deadLetterTopic('order.placed')).toBe('order.placed.dlq');
   });
 });

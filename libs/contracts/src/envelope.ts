@@ -4,6 +4,7 @@ import { SERVICE_NAMES } from './services.ts';
 /** Every event type of the catalog; each is also the name of its Kafka topic. */
 export const EVENT_TYPES = [
   'user.created',
+  'session.ended',
   'product.upserted',
   'order.placed',
   'inventory.reserved',

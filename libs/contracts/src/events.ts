@@ -11,6 +11,16 @@ const currency = z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code');
 export const UserCreatedV1 = z.object({ userId: id, email: z.email(), name: z.string().min(1) });
 export type UserCreatedV1 = z.infer<typeof UserCreatedV1>;
 
+// A login session ended before its refresh token ran out: its holder logged out, or a spent refresh
+// token was presented again and the whole family was revoked. `sessionId` is the `sid` claim of every
+// access token the session issued.
+export const SessionEndedV1 = z.object({
+  userId: id,
+  sessionId: id,
+  reason: z.enum(['LOGGED_OUT', 'REFRESH_TOKEN_REUSED']),
+});
+export type SessionEndedV1 = z.infer<typeof SessionEndedV1>;
+
 export const ProductUpsertedV1 = z.object({ sku, name: z.string().min(1), priceCents: cents, currency });
 export type ProductUpsertedV1 = z.infer<typeof ProductUpsertedV1>;
 

@@ -15,11 +15,13 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { AuthConfig } from '../auth.config.ts';
 
-/** What an access token says: who, with which roles. */
+/** What an access token says: who, with which roles, in which login session. */
 export interface AccessTokenSubject {
   userId: string;
   email: string;
   roles: string[];
+  /** The login session (its refresh token family): the `sid` claim, which `session.ended` names when it ends. */
+  sessionId: string;
 }
 
 /** A public key that verifies access tokens, as the JWKS shows it and as this app verifies with it. */
@@ -77,7 +79,7 @@ export class SigningKey implements OnModuleInit {
 
   /** A short-lived access token for `subject`. */
   sign(subject: AccessTokenSubject): Promise<string> {
-    return new SignJWT({ email: subject.email, roles: subject.roles })
+    return new SignJWT({ email: subject.email, roles: subject.roles, sid: subject.sessionId })
       .setProtectedHeader({ alg: this.algorithm, kid: this.kid, typ: 'JWT' })
       .setSubject(subject.userId)
       .setIssuer(this.config.AUTH_ISSUER)

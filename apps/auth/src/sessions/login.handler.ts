@@ -39,15 +39,17 @@ export class LoginHandler implements ICommandHandler<LoginCommand> {
       throw new UnauthorizedException(WRONG_CREDENTIALS);
     }
     await this.throttle.recordSuccess(email, address);
+    // A new family: the login session, whose id every access token of it carries as `sid`.
+    const sessionId = randomUUID();
     const refreshToken = await this.refreshTokens.issue(
       this.db,
       user.id,
-      randomUUID(),
+      sessionId,
       this.config.REFRESH_TOKEN_TTL_DAYS,
     );
     return tokenPair(
       this.key,
-      { userId: user.id, email: user.email, roles: user.roles },
+      { userId: user.id, email: user.email, roles: user.roles, sessionId },
       refreshToken,
       this.config.ACCESS_TOKEN_TTL_SECONDS,
     );

@@ -8,6 +8,7 @@ function digest(token: string): string {
 
 /** A stored refresh token, found by the token itself. */
 export interface StoredRefreshToken {
+  userId: string;
   familyId: string;
   usedAt: Date | null;
 }
@@ -36,7 +37,7 @@ export class RefreshTokensRepository {
   find(tx: AuthTransaction, token: string): Promise<StoredRefreshToken | null> {
     return tx.refreshToken.findUnique({
       where: { tokenHash: digest(token) },
-      select: { familyId: true, usedAt: true },
+      select: { userId: true, familyId: true, usedAt: true },
     });
   }
 
@@ -57,9 +58,13 @@ export class RefreshTokensRepository {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtextextended(${familyId}, 0))`;
   }
 
-  /** Revokes every token of the family still unrevoked. */
-  async revokeFamily(tx: AuthTransaction, familyId: string): Promise<void> {
-    await tx.refreshToken.updateMany({ where: { familyId, revokedAt: null }, data: { revokedAt: new Date() } });
+  /** Revokes every token of the family still unrevoked; answers how many (0: it had ended before). */
+  async revokeFamily(tx: AuthTransaction, familyId: string): Promise<number> {
+    const revoked = await tx.refreshToken.updateMany({
+      where: { familyId, revokedAt: null },
+      data: { revokedAt: new Date() },
+    });
+    return revoked.count;
   }
 
   /**
