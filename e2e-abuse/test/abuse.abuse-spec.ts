@@ -257,7 +257,7 @@ describe('the abuse suite: hostile input and a hostile network against the five 
           items: Array.from({ length: n }, (_, i) => ({ sku: same ? 'NO-SUCH-SKU' : `NO-SUCH-${i}`, quantity })),
         })),
       );
-      await property(mutated, 40, async (body) => {
+      await property(mutated, 60, async (body) => {
         await target.hostile('body: hostile JSON fields', {
           ...route.req,
           headers: { ...route.req.headers, ...route.perRequest?.() },
@@ -269,7 +269,7 @@ describe('the abuse suite: hostile input and a hostile network against the five 
 
   it('bodies: nesting 1 to 20,000 deep, bodies around the size limit, malformed JSON and other content types', async () => {
     for (const route of bodyRoutes()) {
-      await property(deepJsonText, 12, async (raw) => {
+      await property(deepJsonText, 16, async (raw) => {
         const answer = await target.hostile('body: deep nesting', {
           ...route.req,
           headers: { ...route.req.headers, ...route.perRequest?.() },
@@ -319,12 +319,29 @@ describe('the abuse suite: hostile input and a hostile network against the five 
       token?: string;
       n: number;
     }> = [
-      { service: 'order', path: '', keys: ['status', 'limit', 'cursor'], token: b.token, n: 150 },
-      { service: 'inventory', path: '/products', keys: ['limit', 'cursor'], n: 60 },
-      { service: 'payment', path: '', keys: ['orderId'], token: b.token, n: 60 },
+      { service: 'order', path: '', keys: ['status', 'limit', 'cursor'], token: b.token, n: 250 },
+      { service: 'inventory', path: '/products', keys: ['limit', 'cursor'], n: 80 },
+      { service: 'payment', path: '', keys: ['orderId'], token: b.token, n: 80 },
       { service: 'notification', path: '', keys: ['limit'], token: b.token, n: 40 },
       { service: 'notification', path: '/stream', keys: ['access_token'], n: 40 },
     ];
+    // The edges of what PostgreSQL stores, every run, in a cursor shaped as the API writes one.
+    for (const at of [
+      '0000-01-01T00:00:00.000Z',
+      '0001-01-01T00:00:00.000Z',
+      '9999-12-31T23:59:59.999Z',
+      '2024-12-31T23:59:60.000Z',
+    ]) {
+      for (const id of [aOrder, '00000000-0000-0000-0000-000000000000', '-'.repeat(36)]) {
+        const cursor = Buffer.from(JSON.stringify([at, id])).toString('base64url');
+        await target.hostile('query: limits, cursors, ids', {
+          service: 'order',
+          method: 'GET',
+          path: `?cursor=${cursor}`,
+          headers: bearer(b.token),
+        });
+      }
+    }
     for (const route of routes) {
       const value = fc.oneof(
         hostileString,
@@ -392,7 +409,7 @@ describe('the abuse suite: hostile input and a hostile network against the five 
       ),
     );
     for (const route of routes) {
-      await property(segment, 60, async (id) => {
+      await property(segment, 80, async (id) => {
         await target.hostile('params: ids and skus', {
           service: route.service,
           method: route.method,
@@ -458,7 +475,7 @@ describe('the abuse suite: hostile input and a hostile network against the five 
       { service: 'notification', method: 'GET', path: '' },
       { service: 'inventory', method: 'POST', path: `/products/${sku}/restock`, body: { quantity: 0 } },
     ];
-    await property(fc.tuple(fc.constantFrom(...routes), headers), 250, async ([route, extra]) => {
+    await property(fc.tuple(fc.constantFrom(...routes), headers), 300, async ([route, extra]) => {
       const answer = await target.hostile('headers', {
         ...route,
         headers: { ...bearer(b.token), ...extra } as Record<string, string>,
@@ -519,7 +536,7 @@ describe('the abuse suite: hostile input and a hostile network against the five 
     ];
     await property(
       fc.tuple(fc.constantFrom(...routes), fc.integer({ min: 0, max: shapes.length - 1 }), value),
-      120,
+      200,
       async ([route, shape, v]) => {
         const answer = await target.hostileRaw(
           'the wire: raw requests',
@@ -604,7 +621,7 @@ describe('the abuse suite: hostile input and a hostile network against the five 
       { service: 'payment', method: 'GET', path: `?orderId=${aOrder}` },
       { service: 'notification', method: 'GET', path: '' },
     ];
-    await property(fc.tuple(fc.constantFrom(...routes), claims), 150, async ([route, c]) => {
+    await property(fc.tuple(fc.constantFrom(...routes), claims), 200, async ([route, c]) => {
       const token = await signWith(target.keys.currentPem, { iss: 'commerce-auth', ...c } as never);
       const answer = await target.hostile('tokens: fuzzed claims', { ...route, headers: bearer(token) });
       if (c.sub !== a.id && (route.path === `/${aOrder}` || route.path.includes('orderId')) && answer.status === 200) {
@@ -863,7 +880,7 @@ describe('the abuse suite: hostile input and a hostile network against the five 
     try {
       const before = await target.unchanged();
       expect(before).toEqual([]);
-      await property(fc.tuple(fc.constantFrom(...channels), payload), 60, async ([channel, p]) => {
+      await property(fc.tuple(fc.constantFrom(...channels), payload), 100, async ([channel, p]) => {
         await intruder.query('SELECT pg_notify($1, $2)', [channel, p]);
         target.tally.tried('NOTIFY: forged payloads');
       });

@@ -158,8 +158,41 @@ export const hugeJsonText: fc.Arbitrary<string> = fc
       : `{"name":"${'x'.repeat(size)}"}`,
   );
 
+/**
+ * Cursors shaped exactly as the orders list writes them (base64url of `[createdAt, id]`), with times
+ * and ids at the edges of what PostgreSQL stores: year 0 (which it has not), 9999, a leap second.
+ */
+export const nearValidCursor: fc.Arbitrary<string> = fc
+  .tuple(
+    fc.oneof(
+      fc.constantFrom(
+        '0000-01-01T00:00:00.000Z',
+        '0000-12-31T23:59:59.999Z',
+        '0001-01-01T00:00:00.000Z',
+        '9999-12-31T23:59:59.999Z',
+        '1970-01-01T00:00:00.000Z',
+        '2026-02-29T00:00:00.000Z',
+        '2024-12-31T23:59:60.000Z',
+      ),
+      fc
+        .date({
+          min: new Date('0000-01-01T00:00:00.000Z'),
+          max: new Date('9999-12-31T23:59:59.999Z'),
+          noInvalidDate: true,
+        })
+        .map((d) => d.toISOString()),
+    ),
+    fc.oneof(
+      fc.uuid(),
+      fc.constantFrom('00000000-0000-0000-0000-000000000000', 'ffffffff-ffff-ffff-ffff-ffffffffffff'),
+      fc.stringMatching(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/),
+    ),
+  )
+  .map(([at, id]) => Buffer.from(JSON.stringify([at, id])).toString('base64url'));
+
 /** Cursors: base64 and base64url of arbitrary JSON, 36 characters of dashes or hex, dates PostgreSQL cannot store. */
 export const hostileCursor: fc.Arbitrary<string> = fc.oneof(
+  nearValidCursor,
   fc.jsonValue({ maxDepth: 3 }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null').toString('base64url')),
   fc.jsonValue({ maxDepth: 3 }).map((v) => Buffer.from(JSON.stringify(v) ?? 'null').toString('base64')),
   fc
