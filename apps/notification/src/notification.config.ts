@@ -27,6 +27,9 @@ export const notificationConfigSchema = baseConfigSchema.extend({
   // beyond: each holds a socket and a subscription).
   SSE_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1000).default(5),
   SSE_MAX_STREAMS: z.coerce.number().int().min(1).max(1_000_000).default(2000),
+  // An ended session (session.ended) is remembered this long, so no stream opens with its access
+  // tokens: at least auth's ACCESS_TOKEN_TTL_SECONDS (900), the longest such a token lives.
+  ENDED_SESSION_RETENTION_SECONDS: z.coerce.number().int().min(60).default(86_400),
 });
 
 export type NotificationConfig = z.infer<typeof notificationConfigSchema>;

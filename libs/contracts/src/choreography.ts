@@ -29,7 +29,7 @@ export const EVENT_FLOWS = {
     summary: 'A login session ended: its holder logged out, or its refresh token family was revoked on reuse.',
     publisher: 'auth',
     key: 'sessionId',
-    consumers: {},
+    consumers: { notification: "ends the session's open notification streams on every replica" },
   },
   'product.upserted': {
     summary: 'A product was created, or its name or price changed.',

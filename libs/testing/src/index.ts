@@ -35,3 +35,4 @@ export { startTestStack, type TestStack } from './stack.ts';
 export { startTestIssuer, type TestIssuer, type TokenClaims } from './issuer.ts';
 export { type ReceivedMail, startTestSmtpServer, type TestSmtpServer } from './smtp.ts';
 export { TestEventPublisher } from './publisher.ts';
+export { type OpenEventStream, openEventStream, type ReadServerSentEvent } from './event-stream.ts';

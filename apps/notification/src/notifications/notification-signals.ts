@@ -59,9 +59,11 @@ export function readAnnouncement(payload: string): { origin: string; ids: string
  * What Postgres tells every replica at commit, over one LISTEN connection: an email was recorded
  * (a trigger on notifications; it wakes the dispatchers) and emails were sent (their ids, announced
  * by the replica that sent them, a batch at a time, so every replica's streams see them, not only
- * the sender's). Any role of the database can NOTIFY on these channels: a forged wake-up costs one
- * claim that finds nothing more than polling would (wake-ups coalesce: one claim in flight per
- * worker), and a forged announcement names ids that are only streamed if this schema has them sent.
+ * the sender's), and login sessions ended (their ids, announced by the replica that recorded the
+ * `session.ended`, so every replica ends the session's streams: the event reaches one replica only).
+ * Any role of the database can NOTIFY on these channels: a forged wake-up costs one claim that finds
+ * nothing more than polling would (wake-ups coalesce: one claim in flight per worker), and a forged
+ * announcement names ids that are only streamed, or ended, if this schema has them sent, or ended.
  */
 @Injectable()
 export class NotificationSignals implements OnApplicationBootstrap, OnModuleDestroy {
@@ -71,9 +73,12 @@ export class NotificationSignals implements OnApplicationBootstrap, OnModuleDest
   readonly pending = new Subject<void>();
   /** Another replica has sent emails: their ids (uuids), to be read from this schema before they are believed. */
   readonly sentElsewhere = new Subject<string[]>();
+  /** Sessions were announced as ended (uuids), here or on another replica: to be read from this schema before they are believed. */
+  readonly sessionsEnded = new Subject<string[]>();
   private readonly logger = new Logger('NotificationSignals');
   private readonly pendingChannel: string;
   private readonly sentChannel: string;
+  private readonly endedSessionsChannel: string;
   private readonly listener: PgListener;
   private ignored = 0;
 
@@ -83,10 +88,12 @@ export class NotificationSignals implements OnApplicationBootstrap, OnModuleDest
     // Ids of sent notifications ({ origin, ids }). The channel was `notifications_sent` when it carried
     // the notifications themselves, and `notification_sent` before that: formats never meet on one.
     this.sentChannel = `${schema}.sent_notification_ids`;
+    // Ids of ended login sessions ({ origin, ids }), in the same format.
+    this.endedSessionsChannel = `${schema}.ended_session_ids`;
     // If the connection drops, the dispatchers' polling covers the gap until it is back.
     this.listener = new PgListener({
       databaseUrl: config.DATABASE_URL,
-      channels: [this.pendingChannel, this.sentChannel],
+      channels: [this.pendingChannel, this.sentChannel, this.endedSessionsChannel],
       onNotification: (message) => this.onNotification(message),
       // Whatever was recorded while nobody listened is due now.
       onListening: () => this.pending.next(),
@@ -104,6 +111,7 @@ export class NotificationSignals implements OnApplicationBootstrap, OnModuleDest
     await this.listener.stop();
     this.pending.complete();
     this.sentElsewhere.complete();
+    this.sessionsEnded.complete();
   }
 
   /** Whether the LISTEN connection is up (when it is not, polling and local streams still work). */
@@ -121,19 +129,33 @@ export class NotificationSignals implements OnApplicationBootstrap, OnModuleDest
     await tx.$executeRawUnsafe('SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p', this.sentChannel, payloads);
   }
 
+  /**
+   * Tells every replica, this one included, when `tx` commits, that these sessions ended: the
+   * replica that handles `session.ended` cannot end its own streams before the commit either.
+   */
+  async announceEndedSessions(tx: NotificationTransaction, sessionIds: readonly string[]): Promise<void> {
+    const payloads = announcements(this.origin, sessionIds);
+    if (payloads.length === 0) return;
+    await tx.$executeRawUnsafe(
+      'SELECT pg_notify($1, p) FROM unnest($2::text[]) AS p',
+      this.endedSessionsChannel,
+      payloads,
+    );
+  }
+
   private onNotification(message: pg.Notification): void {
     if (message.channel === this.pendingChannel) {
       this.pending.next();
       return;
     }
-    if (message.channel !== this.sentChannel) return;
+    if (message.channel !== this.sentChannel && message.channel !== this.endedSessionsChannel) return;
     const announcement = readAnnouncement(message.payload ?? '');
     if (!announcement) {
       // Anyone may write to the channel: counted, never logged with its payload, and not once each.
-      if (this.ignored++ % 1000 === 0)
-        this.logger.warn({ ignored: this.ignored }, 'unreadable sent-notification announcements ignored');
+      if (this.ignored++ % 1000 === 0) this.logger.warn({ ignored: this.ignored }, 'unreadable announcements ignored');
       return;
     }
-    if (announcement.origin !== this.origin) this.sentElsewhere.next(announcement.ids);
+    if (message.channel === this.endedSessionsChannel) this.sessionsEnded.next(announcement.ids);
+    else if (announcement.origin !== this.origin) this.sentElsewhere.next(announcement.ids);
   }
 }

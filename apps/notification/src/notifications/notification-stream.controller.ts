@@ -13,7 +13,7 @@ export class NotificationStreamController {
   // EventSource cannot send headers, so this route alone also takes the token as ?access_token=.
   @Get('stream')
   @Authenticated({ queryToken: true })
-  stream(@CurrentUser() user: AuthenticatedUser, @Res() response: Response): void {
-    this.streams.stream(user, response);
+  stream(@CurrentUser() user: AuthenticatedUser, @Res() response: Response): Promise<void> {
+    return this.streams.stream(user, response);
   }
 }

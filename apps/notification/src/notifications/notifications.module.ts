@@ -1,4 +1,6 @@
 import { Module } from '@nestjs/common';
+import { EndSessionStreamsHandler } from './end-session-streams.handler.ts';
+import { EndedSessionsRepository } from './ended-sessions.repository.ts';
 import { ListNotificationsHandler } from './list-notifications.query.ts';
 import { NotificationSignals } from './notification-signals.ts';
 import { NotificationStreamController } from './notification-stream.controller.ts';
@@ -8,19 +10,22 @@ import { NotificationsRepository } from './notifications.repository.ts';
 import { OrderEventsController } from './order-events.controller.ts';
 import { RecordOrderNotificationHandler } from './record-order-notification.handler.ts';
 import { SentNotificationFeed } from './sent-notification-feed.ts';
+import { SessionEventsController } from './session-events.controller.ts';
 
 /**
  * Notifications: recorded from order events (OrderEventsController), listed and streamed to their
- * owner over HTTP. The table, its signals across replicas (LISTEN/NOTIFY) and the feed of sent ones
+ * owner over HTTP; a stream ends with its login session (SessionEventsController). The table, its signals across replicas (LISTEN/NOTIFY) and the feed of sent ones
  * are exported to the users feature (welcome emails) and to mail (which sends them).
  */
 @Module({
-  controllers: [OrderEventsController, NotificationsController, NotificationStreamController],
+  controllers: [OrderEventsController, SessionEventsController, NotificationsController, NotificationStreamController],
   providers: [
     NotificationsRepository,
     NotificationSignals,
     SentNotificationFeed,
     NotificationStreams,
+    EndedSessionsRepository,
+    EndSessionStreamsHandler,
     RecordOrderNotificationHandler,
     ListNotificationsHandler,
   ],

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   notificationEvent,
   serverSentEvent,
+  sessionEndedEvent,
   SSE_HEARTBEAT,
   SSE_PREAMBLE,
   SSE_RETRY_MS,
@@ -80,6 +81,16 @@ describe('server-sent events', () => {
     const { events } = interpret(tokenExpiredEvent());
     expect(events).toEqual([{ type: 'token-expired', data: expect.any(String), lastEventId: '' }]);
     expect(JSON.parse(events[0].data).detail).toMatch(/expired/);
+  });
+
+  it('ends the stream of an ended session with a `session-ended` event naming a known reason only', () => {
+    const { events } = interpret(sessionEndedEvent('LOGGED_OUT'));
+    expect(events).toEqual([{ type: 'session-ended', data: expect.any(String), lastEventId: '' }]);
+    expect(JSON.parse(events[0].data)).toEqual({ reason: 'LOGGED_OUT', detail: expect.stringMatching(/log in again/) });
+    // A reason this app does not know (a row written otherwise) is left out, not echoed.
+    const unknown = interpret(sessionEndedEvent('x\n\nevent: notification')).events;
+    expect(unknown).toHaveLength(1);
+    expect(JSON.parse(unknown[0].data)).not.toHaveProperty('reason');
   });
 
   it('starts by telling the browser how long to wait before it reconnects, without an event', () => {

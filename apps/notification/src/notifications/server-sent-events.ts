@@ -1,3 +1,4 @@
+import { SessionEndedV1 } from '@commerce/contracts';
 import { z } from 'zod';
 import type { SentNotification } from './notification.view.ts';
 
@@ -55,5 +56,19 @@ export function notificationEvent(notification: SentNotification): string | unde
 export function tokenExpiredEvent(): string {
   return serverSentEvent('token-expired', {
     detail: 'The access token has expired; open a new stream with a fresh one.',
+  });
+}
+
+/** Why a session ended, as `session.ended` says; the stream's last event names it. */
+const SESSION_END_REASONS: readonly string[] = SessionEndedV1.shape.reason.options;
+
+/**
+ * The last event of a stream whose login session has ended (logged out, or its refresh tokens
+ * revoked): its access token no longer opens a stream; log in again.
+ */
+export function sessionEndedEvent(reason: string): string {
+  return serverSentEvent('session-ended', {
+    ...(SESSION_END_REASONS.includes(reason) ? { reason } : {}),
+    detail: 'The session has ended (logged out or revoked); log in again to open a new stream.',
   });
 }
