@@ -31,6 +31,11 @@ export class Tally {
     this.statuses.set(status, (this.statuses.get(status) ?? 0) + 1);
   }
 
+  /** A change of state by something that was not an HTTP request (a NOTIFY). */
+  stateChanged(category: string): void {
+    this.of(category).stateChanges++;
+  }
+
   unsendable(category: string): void {
     this.of(category).unsendable++;
   }
