@@ -59,6 +59,7 @@ describe('the five apps together', () => {
         'payment.failed',
         'payment.voided',
         'product.upserted',
+        'session.ended',
         'user.created',
       ]);
     } finally {
