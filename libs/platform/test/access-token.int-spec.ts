@@ -110,7 +110,7 @@ describe('the access-token guard, against a real JWKS over HTTP', () => {
     const token = await issuer.token({ sub: USER_1, roles: ['customer'], email: 'a@example.com' });
     const response = await get('/me', token);
     expect(response.status).toBe(200);
-    const user = await response.json();
+    const user = (await response.json()) as { expiresAt: string };
     expect(user).toEqual({ id: USER_1, email: 'a@example.com', roles: ['customer'], expiresAt: expect.any(String) });
     // Its exp, for what outlives the request (a stream ends then): in the future, to the second.
     expect(Date.parse(user.expiresAt)).toBeGreaterThan(Date.now());
