@@ -107,6 +107,19 @@ describe('notification streams end with their login session (session.ended)', ()
     expect(revoked.text()).toMatch(SESSION_ENDED_FRAME('REFRESH_TOKEN_REUSED'));
   });
 
+  it('ends a stream at its next heartbeat when the end was recorded but not announced (a replica not listening then)', async () => {
+    const erin = randomUUID();
+    const sid = randomUUID();
+    const unheard = await stream(world.app.baseUrl, await world.issuer.token({ sub: erin, sid }));
+    // As the handler of another replica records it, without the NOTIFY this replica would have missed.
+    await world.query(
+      `INSERT INTO notifications.ended_sessions (session_id, user_id, reason) VALUES ($1, $2, 'LOGGED_OUT')`,
+      [sid, erin],
+    );
+    await withTimeout(unheard.ended, END_WITHIN_MS, 'the stream to end at a heartbeat');
+    expect(unheard.text()).toMatch(SESSION_ENDED_FRAME('LOGGED_OUT'));
+  });
+
   it("ends nothing that another app's role announces: the session must be recorded as ended here", async () => {
     const dan = randomUUID();
     const sid = randomUUID();
