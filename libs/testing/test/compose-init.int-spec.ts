@@ -85,7 +85,10 @@ async function initSchemas(database: string): Promise<void> {
 }
 
 /** What the <app>-migrate services do: each schema's migrations, as its migrator (or another login). */
-async function migrateAll(database: string, login = (schema: string, i: number) => migratorLogin(schema, i)) {
+async function migrateAll(
+  database: string,
+  login: (schema: string, i: number) => readonly [string, string] = (schema, i) => migratorLogin(schema, i),
+) {
   for (const [i, service] of SERVICE_NAMES.entries()) {
     const { schema } = SERVICES[service];
     const [role, password] = login(schema, i);
