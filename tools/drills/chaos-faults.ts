@@ -71,7 +71,7 @@ export async function appReady(service: ServiceName): Promise<boolean> {
 
 /**
  * GET <prefix>/health (every component: Kafka, the relay, the consumer group) is 200; where an app
- * has no such route yet (404), its /health/ready.
+ * has no such route (an older build: another status than 200 or 503), its /health/ready.
  */
 export async function appHealthy(service: ServiceName): Promise<boolean> {
   const base = `http://127.0.0.1:${SERVICES[service].port}/${SERVICES[service].prefix}`;
@@ -79,7 +79,8 @@ export async function appHealthy(service: ServiceName): Promise<boolean> {
     (r) => r.status,
     () => 0,
   );
-  return status === 200 || (status === 404 && appReady(service));
+  if (status === 200 || status === 503 || status === 0) return status === 200;
+  return appReady(service);
 }
 
 /** A DescribeCluster that lists a broker, through a client of its own that does not retry. */
