@@ -3,7 +3,8 @@
 // routes there; Traefik reads Docker only through the read-only socket proxy; each app connects to
 // PostgreSQL as <schema>_app and its migration as <schema>_migrator; only Traefik and the
 // UIs publish ports, the UIs on 127.0.0.1 alone; a fresh clone needs no .env (every variable has a default, the same one everywhere) and
-// its defaults never run the apps as production; auth reads the key auth-keygen makes; Kafka is the
+// its defaults never run the apps as production; auth reads the key auth-keygen makes; no router
+// reaches an app's /metrics in any spelling Express routes there; Kafka is the
 // version of tools/infra/kafka.version. Exits 1 naming what is wrong.
 //   node tools/ci/compose-check.ts [compose file]
 import { readFileSync } from 'node:fs';
@@ -90,6 +91,66 @@ for (const [name, service] of Object.entries(services)) {
   }
 }
 
+/**
+ * Whether a Traefik router rule matches `path`: Path, PathPrefix and PathRegexp matchers with `!`,
+ * `&&`, `||` and parentheses. A rule with any other matcher is reported and matches nothing.
+ */
+const ruleMatches = (rule: string, path: string): boolean => {
+  const tokens: string[] = [];
+  const token = /\s*(&&|\|\||!|\(|\)|\w+\(`[^`]*`\))\s*/y;
+  for (let match; token.lastIndex < rule.length && (match = token.exec(rule));) tokens.push(match[1]!);
+  if (token.lastIndex < rule.length || tokens.length === 0) {
+    problems.push(`a router rule this check cannot read: ${rule}`);
+    return false;
+  }
+  let at = 0;
+  const matcher = (text: string): boolean => {
+    const [, name, raw] = /^(\w+)\(`([^`]*)`\)$/.exec(text) ?? [];
+    // Compose reads `$$` as `$`; Go's leading (?i) is JavaScript's i flag.
+    const value = (raw ?? '').replaceAll('$$', '$');
+    if (name === 'Path') return value === path;
+    if (name === 'PathPrefix') return path.startsWith(value);
+    if (name === 'PathRegexp') {
+      const insensitive = value.startsWith('(?i)');
+      return new RegExp(insensitive ? value.slice(4) : value, insensitive ? 'i' : '').test(path);
+    }
+    problems.push(`a router rule with a matcher this check cannot evaluate: ${text}`);
+    return false;
+  };
+  const unary = (): boolean => {
+    const next = tokens[at++];
+    if (next === '!') return !unary();
+    if (next === '(') {
+      const value = or();
+      at++; // ')'
+      return value;
+    }
+    return matcher(next ?? '');
+  };
+  const and = (): boolean => {
+    let value = unary();
+    while (tokens[at] === '&&') {
+      at++;
+      value = unary() && value;
+    }
+    return value;
+  };
+  const or = (): boolean => {
+    let value = and();
+    while (tokens[at] === '||') {
+      at++;
+      value = and() || value;
+    }
+    return value;
+  };
+  return or();
+};
+const routerRules = Object.values(services).flatMap((service) =>
+  Object.entries(labelsOf(service))
+    .filter(([key]) => /^traefik\.http\.routers\.[^.]+\.rule$/.test(key))
+    .map(([, rule]) => rule),
+);
+
 for (const app of SERVICE_NAMES) {
   const service = services[app];
   if (!service) {
@@ -103,6 +164,15 @@ for (const app of SERVICE_NAMES) {
   );
   if (labels['traefik.enable'] !== 'true' || !routed)
     problems.push(`${app}: no Traefik route for PathPrefix(\`${prefix}\`)`);
+  else if (!routerRules.some((rule) => ruleMatches(rule, `${prefix}/some/route`)))
+    problems.push(`${app}: no Traefik router matches ${prefix}/some/route`);
+  // Metrics are for the scraper on the compose network: no router of any service may reach them,
+  // in any spelling Express routes to them (without case, with trailing or doubled slashes).
+  const metricsSpellings = ['metrics', 'metrics/', 'metrics//', '/metrics', 'METRICS', 'Metrics/'];
+  const exposed = metricsSpellings
+    .map((s) => `${prefix}/${s}`)
+    .filter((path) => routerRules.some((rule) => ruleMatches(rule, path)));
+  if (exposed.length) problems.push(`${app}: Traefik routes ${exposed.join(', ')} (metrics must not be public)`);
   if (labels[`traefik.http.services.${app}.loadbalancer.server.port`] !== String(SERVICES[app].port))
     problems.push(`${app}: Traefik does not forward to port ${SERVICES[app].port}`);
   // Routed by readiness (the database), never by /health: a broker outage must not take the API away.
@@ -126,17 +196,6 @@ for (const app of SERVICE_NAMES) {
 // Traefik's limit on login and register must cover every path Express routes there: Express
 // matches without case and takes a trailing slash, so a `Path` of the exact spelling is bypassed.
 const authLabels = labelsOf(services.auth ?? {});
-/** Whether a router rule made of Path/PathRegexp matchers joined by `||` matches `path`. */
-const ruleMatches = (rule: string, path: string): boolean =>
-  rule.split('||').some((part) => {
-    const matcher = /^\s*(Path|PathRegexp)\(`([^`]*)`\)\s*$/.exec(part);
-    if (!matcher) return false;
-    // Compose reads `$$` as `$`; Go's leading (?i) is JavaScript's i flag.
-    const value = matcher[2]!.replaceAll('$$', '$');
-    if (matcher[1] === 'Path') return value === path;
-    const insensitive = value.startsWith('(?i)');
-    return new RegExp(insensitive ? value.slice(4) : value, insensitive ? 'i' : '').test(path);
-  });
 for (const route of ['login', 'register']) {
   const limitedRules = Object.entries(authLabels)
     .filter(([key]) => /^traefik\.http\.routers\.[^.]+\.rule$/.test(key))
@@ -208,5 +267,5 @@ if (problems.length) {
 console.log(
   `[compose-check] ${SERVICE_NAMES.length} prefixes routed by Traefik; ports published only by ${[...PUBLISHERS].join(', ')}` +
     ` (UIs on 127.0.0.1); ${defaults.size} variables, each with one development default; auth reads auth-keygen's key;` +
-    ` login and register rate-limited in every spelling; Traefik reads Docker through ${SOCKET_PROXY}`,
+    ` login and register rate-limited in every spelling; no app's /metrics routed; Traefik reads Docker through ${SOCKET_PROXY}`,
 );
