@@ -1,10 +1,12 @@
-// Writes the migration that creates the library-owned tables (the outbox, the inbox) into every
-// Prisma schema of the workspace, from their one definition each:
-//   libs/outbox/src/table/outbox.sql     owned by libs/outbox
-//   libs/messaging/src/inbox/inbox.sql   owned by libs/messaging
+// Writes the migrations of the library-owned tables (the outbox, the inbox) into every Prisma
+// schema of the workspace, from their definitions:
+//   libs/outbox/src/table/outbox.sql                 owned by libs/outbox
+//   libs/messaging/src/inbox/inbox.sql               owned by libs/messaging
+//   libs/outbox/src/table/outbox-trace-context.sql   a later change to the outbox (its own migration)
 // Every directory with a prisma.config.ts (prisma/<app>/ and the tests' libs/testing/prisma/) gets
-// migrations/20261123000000_init/migration.sql: the header, then the definitions in
-// that order. `libs/outbox`'s generate target runs it (npm run generate).
+// migrations/20261123000000_init/migration.sql (the header, then the first two definitions in that
+// order) and one later migration per change, so a database already past init is changed by a new
+// migration rather than an edited one. `libs/outbox`'s generate target runs it (npm run generate).
 //   node tools/prisma/messaging-tables.ts            write the migrations
 //   node tools/prisma/messaging-tables.ts --check    exit 1, naming each stale or missing migration
 //                                                    and any other migration that creates these tables
@@ -13,8 +15,16 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join, resolve } from 'node:path';
 
 const SCRIPT = 'tools/prisma/messaging-tables.ts';
-const DEFINITIONS = ['libs/outbox/src/table/outbox.sql', 'libs/messaging/src/inbox/inbox.sql'];
-const MIGRATION = '20261123000000_init';
+// In the order they apply: the tables, then each later change in a migration of its own.
+const MIGRATIONS: Array<{ name: string; definitions: string[] }> = [
+  {
+    name: '20261123000000_init',
+    definitions: ['libs/outbox/src/table/outbox.sql', 'libs/messaging/src/inbox/inbox.sql'],
+  },
+  { name: '20261130160000_outbox_trace_context', definitions: ['libs/outbox/src/table/outbox-trace-context.sql'] },
+];
+const MIGRATION = MIGRATIONS[0].name;
+const GENERATED = new Set(MIGRATIONS.map((m) => m.name));
 
 const args = process.argv.slice(2);
 const check = args.includes('--check');
@@ -31,14 +41,16 @@ function migrationsDirs(): string[] {
   return schemas.filter((dir) => existsSync(join(root, dir, 'prisma.config.ts'))).map((dir) => `${dir}/migrations`);
 }
 
-function render(definitions: string[]): string {
-  const header = `-- Generated from ${DEFINITIONS.join(' and ')} by ${SCRIPT}; do not edit.`;
+function render(files: string[], definitions: string[]): string {
+  const header = `-- Generated from ${files.join(' and ')} by ${SCRIPT}; do not edit.`;
   return `${[header, ...definitions.map((sql) => sql.trim())].join('\n\n')}\n`;
 }
 
-const definitions = DEFINITIONS.map((file) => readFileSync(join(root, file), 'utf8'));
-const expected = render(definitions);
-const tables = definitions.flatMap((sql) => [...sql.matchAll(/CREATE TABLE "(\w+)"/g)].map((m) => m[1]));
+const rendered = MIGRATIONS.map(({ name, definitions: files }) => {
+  const definitions = files.map((file) => readFileSync(join(root, file), 'utf8'));
+  return { name, definitions, expected: render(files, definitions) };
+});
+const tables = rendered[0].definitions.flatMap((sql) => [...sql.matchAll(/CREATE TABLE "(\w+)"/g)].map((m) => m[1]));
 const createsOwnedTable = new RegExp(
   `CREATE\\s+TABLE\\s+(IF\\s+NOT\\s+EXISTS\\s+)?"?(${tables.join('|')})"?\\s*\\(`,
   'i',
@@ -47,34 +59,40 @@ const createsOwnedTable = new RegExp(
 const problems: string[] = [];
 let written = 0;
 for (const dir of migrationsDirs()) {
-  const file = `${dir}/${MIGRATION}/migration.sql`;
-  const actual = existsSync(join(root, file)) ? readFileSync(join(root, file), 'utf8') : undefined;
-  if (!check) {
-    // Unchanged files are left alone: a test applying migrations meanwhile never reads a half-written one.
-    if (actual === expected) continue;
-    mkdirSync(join(root, dir, MIGRATION), { recursive: true });
-    writeFileSync(join(root, file), expected);
-    written++;
-    continue;
+  for (const { name, expected } of rendered) {
+    const file = `${dir}/${name}/migration.sql`;
+    const actual = existsSync(join(root, file)) ? readFileSync(join(root, file), 'utf8') : undefined;
+    if (!check) {
+      // Unchanged files are left alone: a test applying migrations meanwhile never reads a half-written one.
+      if (actual === expected) continue;
+      mkdirSync(join(root, dir, name), { recursive: true });
+      writeFileSync(join(root, file), expected);
+      written++;
+      continue;
+    }
+    if (actual === undefined) problems.push(`${file} is missing`);
+    else if (actual !== expected) {
+      const want = expected.split('\n');
+      const have = actual.split('\n');
+      const line = want.findIndex((text, i) => have[i] !== text);
+      const at = line === -1 ? have.length : line;
+      problems.push(`${file} differs from what ${SCRIPT} generates at line ${at + 1}: "${have[at] ?? ''}"`);
+    }
   }
-  if (actual === undefined) problems.push(`${file} is missing`);
-  else if (actual !== expected) {
-    const want = expected.split('\n');
-    const have = actual.split('\n');
-    const line = want.findIndex((text, i) => have[i] !== text);
-    const at = line === -1 ? have.length : line;
-    problems.push(`${file} differs from what ${SCRIPT} generates at line ${at + 1}: "${have[at] ?? ''}"`);
-  }
+  if (!check) continue;
   // No other migration of the schema may create these tables: they have one definition.
   for (const other of readdirSync(join(root, dir), { withFileTypes: true })) {
-    if (!other.isDirectory() || other.name === MIGRATION) continue;
+    if (!other.isDirectory() || GENERATED.has(other.name)) continue;
     const sql = join(root, dir, other.name, 'migration.sql');
     const created = existsSync(sql) ? createsOwnedTable.exec(readFileSync(sql, 'utf8')) : null;
     if (created) problems.push(`${dir}/${other.name}/migration.sql creates "${created[2]}", which ${MIGRATION} owns`);
   }
 }
 
-if (!check) console.log(`[messaging-tables] ${MIGRATION}: ${written} of ${migrationsDirs().length} schemas rewritten`);
+if (!check)
+  console.log(
+    `[messaging-tables] ${MIGRATIONS.length} migrations × ${migrationsDirs().length} schemas: ${written} files rewritten`,
+  );
 if (problems.length) {
   for (const problem of problems) console.error(problem);
   console.error(`Run \`node ${SCRIPT}\` (npm run generate) to write the migrations from the definitions.`);

@@ -20,6 +20,15 @@ export interface TableShape {
   indexes: Record<string, string[]>;
 }
 
+/**
+ * Every definition file of the library tables, in the order the generated migrations apply them:
+ * the tables (LIBRARY_TABLES), then each later change (a migration of its own).
+ */
+export const LIBRARY_DEFINITIONS: readonly string[] = [
+  ...new Set(Object.values(LIBRARY_TABLES)),
+  'libs/outbox/src/table/outbox-trace-context.sql',
+];
+
 export type SchemaShape = Record<string, TableShape>;
 
 // Prisma's default PostgreSQL type for each scalar, and the types its @db attributes select.
@@ -250,8 +259,8 @@ export async function tableDefinitions(
 }
 
 /**
- * Runs the library tables' definitions (LIBRARY_TABLES) into `schema`, a fresh one, as the generated
- * migration would: what every app's schema must hold of these tables.
+ * Runs the library tables' definitions (LIBRARY_DEFINITIONS) into `schema`, a fresh one, as the generated
+ * migrations would: what every app's schema must hold of these tables.
  */
 export async function createFromDefinitions(adminUrl: string, schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: adminUrl });
@@ -259,7 +268,7 @@ export async function createFromDefinitions(adminUrl: string, schema: string): P
   try {
     await client.query(`CREATE SCHEMA ${client.escapeIdentifier(schema)}`);
     await client.query(`SET search_path = ${client.escapeIdentifier(schema)}`);
-    for (const file of new Set(Object.values(LIBRARY_TABLES))) {
+    for (const file of LIBRARY_DEFINITIONS) {
       await client.query(readFileSync(join(WORKSPACE_ROOT, file), 'utf8'));
     }
   } finally {
