@@ -7,17 +7,30 @@ import { paymentApp } from '@commerce/payment-app';
 import { adminQuery, startTestStack, type TestStack, testKafka } from '@commerce/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
+// Health details (the schema a database check reports) are an admin's to read.
+const ADMIN = { email: 'admin@stack.test', password: 'admin-password-stack' };
+
 describe('the five apps together', () => {
   let stack: TestStack;
+  let adminToken: string;
 
   beforeAll(async () => {
-    stack = await startTestStack({
-      auth: authApp,
-      order: orderApp,
-      payment: paymentApp,
-      inventory: inventoryApp,
-      notification: notificationApp,
+    stack = await startTestStack(
+      {
+        auth: authApp,
+        order: orderApp,
+        payment: paymentApp,
+        inventory: inventoryApp,
+        notification: notificationApp,
+      },
+      { ADMIN_EMAIL: ADMIN.email, ADMIN_PASSWORD: ADMIN.password },
+    );
+    const login = await fetch(`${stack.url('auth')}/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(ADMIN),
     });
+    adminToken = ((await login.json()) as { accessToken: string }).accessToken;
   });
   afterAll(async () => {
     await stack?.close();
@@ -26,7 +39,8 @@ describe('the five apps together', () => {
   it('are all ready, each on its own prefix, schema and role', async () => {
     for (const service of SERVICE_NAMES) {
       expect(stack.url(service)).toMatch(new RegExp(`/${SERVICES[service].prefix}$`));
-      const body = (await (await fetch(`${stack.url(service)}/health`)).json()) as {
+      const health = await fetch(`${stack.url(service)}/health`, { headers: { authorization: `Bearer ${adminToken}` } });
+      const body = (await health.json()) as {
         info: Record<string, { status: string; schema?: string }>;
       };
       expect(body.info.database.schema).toBe(SERVICES[service].schema);

@@ -38,10 +38,13 @@ describe('order health: readiness for HTTP, components for operators', () => {
   let database: TcpProxy;
   let kafka: TcpProxy;
   let app: TestApp;
-  const get = async (path: '/health' | '/health/ready') => {
-    const response = await fetch(`${app.baseUrl}${path}`);
+  // Details (ids, errors, counts) are for admins; the public answer is each component's up or down.
+  const get = async (path: '/health' | '/health/ready', token?: string) => {
+    const headers: Record<string, string> = token ? { authorization: `Bearer ${token}` } : {};
+    const response = await fetch(`${app.baseUrl}${path}`, { headers });
     return { status: response.status, body: (await response.json()) as HealthReport };
   };
+  const asAdmin = async (path: '/health' | '/health/ready') => get(path, await issuer.token({ roles: ['admin'] }));
 
   beforeAll(async () => {
     db = await createTestDatabase(['order']);
@@ -72,18 +75,49 @@ describe('order health: readiness for HTTP, components for operators', () => {
     expect(ready.status).toBe(200);
     expect(Object.keys(ready.body.info)).toEqual(['database']);
 
-    const health = await get('/health');
+    const health = await asAdmin('/health');
     expect(health.status).toBe(503);
     expect(health.body.error.kafka).toMatchObject({ status: 'down' });
     expect(health.body.error.consumer).toMatchObject({ status: 'down', group: `${prefix}order` });
     expect(health.body.info.database).toMatchObject({ status: 'up' });
   });
 
+  it('shows the public and a customer up or down per component only, and an admin the details', async () => {
+    const onlyStatus = (report: HealthReport) =>
+      [...Object.values(report.info ?? {}), ...Object.values(report.error ?? {})].every(
+        (entry) => Object.keys(entry).join() === 'status',
+      );
+    const customer = await issuer.token({ roles: ['customer'] });
+    for (const path of ['/health', '/health/ready'] as const) {
+      const [anonymous, asCustomer, forged, admin] = await Promise.all([
+        get(path),
+        get(path, customer),
+        get(path, await issuer.forgedToken({ roles: ['admin'] })),
+        asAdmin(path),
+      ]);
+      // The status code and the names are public (Docker, Traefik and alerts need no token); nothing else is.
+      expect(anonymous.status).toBe(admin.status);
+      expect(Object.keys(anonymous.body.info)).toEqual(Object.keys(admin.body.info));
+      for (const report of [anonymous, asCustomer, forged]) {
+        expect(onlyStatus(report.body), `${path}: ${JSON.stringify(report.body)}`).toBe(true);
+      }
+      expect(onlyStatus(admin.body)).toBe(false);
+    }
+    const anonymous = await get('/health');
+    expect(anonymous.body.error.kafka).toEqual({ status: 'down' });
+    expect(anonymous.body.error.consumer).toEqual({ status: 'down' });
+    expect(JSON.stringify(anonymous.body)).not.toContain(`${prefix}order`);
+    expect((await asAdmin('/health/ready')).body.info.database).toMatchObject({
+      status: 'up',
+      schema: db.urlFor('order').split('schema=')[1],
+    });
+  });
+
   it('reports every component up once Kafka answers: the group, its assignment, no dead letters', async () => {
     await kafka.restore();
     const { body } = await waitFor(
       async () => {
-        const health = await get('/health');
+        const health = await asAdmin('/health');
         return health.status === 200 && health;
       },
       { timeoutMs: 60_000, what: '/health to turn 200' },
@@ -105,7 +139,7 @@ describe('order health: readiness for HTTP, components for operators', () => {
     }
     const { body } = await waitFor(
       async () => {
-        const health = await get('/health');
+        const health = await asAdmin('/health');
         return health.status === 503 && health.body.error.deadLetters && health;
       },
       { what: 'the dead letter to show in /health' },

@@ -8,7 +8,9 @@ import {
   LedgerDatabase,
   type TestApp,
   type TestDatabase,
+  type TestIssuer,
   startTestApp,
+  startTestIssuer,
   testKafka,
   TopicReader,
   uniqueId,
@@ -68,17 +70,22 @@ const ledgerApp: AppSpec = {
 
 describe('OutboxModule and MessagingModule in an app', () => {
   let database: TestDatabase;
+  let issuer: TestIssuer;
   let app: TestApp;
   const prefix = `${uniqueId()}.`;
+  // The details (unpublished, oldest age, group) are shown to an admin only.
   const report = async (path: '/health' | '/health/ready') => {
-    const response = await fetch(`${app.baseUrl}${path}`);
+    const token = await issuer.token({ roles: ['admin'] });
+    const response = await fetch(`${app.baseUrl}${path}`, { headers: { authorization: `Bearer ${token}` } });
     return { status: response.status, body: (await response.json()) as HealthReport };
   };
   const health = () => report('/health');
 
   beforeAll(async () => {
     database = await createTestDatabase(['ledger']);
+    issuer = await startTestIssuer();
     app = await startTestApp(ledgerApp, {
+      ...issuer.env,
       DATABASE_URL: database.urlFor('ledger'),
       KAFKA_TOPIC_PREFIX: prefix,
       OUTBOX_MAX_LAG_MS: '1500',
@@ -87,6 +94,7 @@ describe('OutboxModule and MessagingModule in an app', () => {
   });
   afterAll(async () => {
     await app?.close();
+    await issuer?.close();
     await database?.drop();
   });
 

@@ -3,6 +3,7 @@ import type { ServiceName } from '@commerce/contracts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestApp, type TestApp } from './app.ts';
 import { createTestDatabase, type TestDatabase } from './database.ts';
+import { startTestIssuer, type TestIssuer } from './issuer.ts';
 import { waitFor } from './wait.ts';
 
 // Ports nothing listens on: a dependency that is down.
@@ -22,14 +23,19 @@ async function getJson(url: string, init?: RequestInit) {
 export function describeAppBasics<C extends BaseConfig>(service: ServiceName, spec: AppSpec<C>): void {
   describe(`${service} app basics`, () => {
     let db: TestDatabase;
+    let issuer: TestIssuer;
     let app: TestApp;
+    // Health details are an admin's; without a token each check says only up or down.
+    const asAdmin = async () => ({ headers: { authorization: `Bearer ${await issuer.token({ roles: ['admin'] })}` } });
 
     beforeAll(async () => {
       db = await createTestDatabase([service]);
-      app = await startTestApp(spec, { DATABASE_URL: db.urlFor(service) });
+      issuer = await startTestIssuer();
+      app = await startTestApp(spec, { DATABASE_URL: db.urlFor(service), ...issuer.env });
     });
     afterAll(async () => {
       await app?.close();
+      await issuer?.close();
       await db?.drop();
     });
 
@@ -40,17 +46,19 @@ export function describeAppBasics<C extends BaseConfig>(service: ServiceName, sp
     });
 
     it('is ready once its own database answers', async () => {
-      const { response, body } = await getJson(`${app.baseUrl}/health/ready`);
+      const { response, body } = await getJson(`${app.baseUrl}/health/ready`, await asAdmin());
       expect(response.status).toBe(200);
       expect(response.headers.get('cache-control')).toBe('no-store');
       expect(Object.keys(body.info)).toEqual(['database']);
       expect(body.info.database).toMatchObject({ status: 'up', schema: db.urlFor(service).split('schema=')[1] });
+      const anonymous = await getJson(`${app.baseUrl}/health/ready`);
+      expect(anonymous.body).toEqual({ status: 'ok', info: { database: { status: 'up' } }, error: {}, details: { database: { status: 'up' } } });
     });
 
     it('reports every component up in /health once Kafka answers and its relay runs', async () => {
       const body = await waitFor(
         async () => {
-          const { response, body } = await getJson(`${app.baseUrl}/health`);
+          const { response, body } = await getJson(`${app.baseUrl}/health`, await asAdmin());
           return response.status === 200 && body;
         },
         { what: `${service} to be up` },

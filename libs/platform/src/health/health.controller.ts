@@ -1,6 +1,8 @@
-import { Controller, Get, Inject, Res, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Inject, Req, Res, ServiceUnavailableException } from '@nestjs/common';
 import { type HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
+import { ACCESS_TOKEN_KEYS, type AccessTokenKeys, verifyAccessToken } from '../auth/access-token.ts';
+import { isAdmin } from '../auth/access-token.guard.ts';
 import { APP_CONFIG, type BaseConfig } from '../config/config.ts';
 import { withTimeout } from '../timeout.ts';
 import { type HealthCheckKind, NotReadyError, ReadinessRegistry } from './readiness.ts';
@@ -9,6 +11,8 @@ import { type HealthCheckKind, NotReadyError, ReadinessRegistry } from './readin
  * `live`: the process serves HTTP. `ready`: the app can serve its HTTP routes (its readiness checks,
  * the database), which is what the gateway routes by. `/health`: every check, readiness and
  * components (Kafka, consumers, outbox, dead letters), 503 if any is down: for operators and alerts.
+ * Every route is public, and the public answer is the status code and each check's up or down; the
+ * details (cluster ids, group, errors, lag, counts) go only to a caller with an admin's access token.
  */
 @Controller('health')
 export class HealthController {
@@ -17,21 +21,22 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     private readonly registry: ReadinessRegistry,
     @Inject(APP_CONFIG) private readonly config: BaseConfig,
+    @Inject(ACCESS_TOKEN_KEYS) private readonly keys: AccessTokenKeys,
   ) {}
 
   @Get()
-  components(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
-    return this.report(res, this.checks());
+  components(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    return this.report(req, res, this.checks());
   }
 
   @Get('live')
-  live(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
-    return this.report(res, []);
+  live(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    return this.report(req, res, []);
   }
 
   @Get('ready')
-  ready(@Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
-    return this.report(res, this.checks('readiness'));
+  ready(@Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<HealthCheckResult> {
+    return this.report(req, res, this.checks('readiness'));
   }
 
   private checks(kind?: HealthCheckKind): Parameters<HealthCheckService['check']>[0] {
@@ -52,8 +57,17 @@ export class HealthController {
   }
 
   // Terminus signals 503 by throwing; the body (what is up, what is down) is the answer, not a problem.
-  private async report(res: Response, checks: Parameters<HealthCheckService['check']>[0]): Promise<HealthCheckResult> {
+  private async report(
+    req: Request,
+    res: Response,
+    checks: Parameters<HealthCheckService['check']>[0],
+  ): Promise<HealthCheckResult> {
     res.setHeader('Cache-Control', 'no-store');
+    const [result, detailed] = await Promise.all([this.run(res, checks), this.callerIsAdmin(req)]);
+    return detailed ? result : statusOnly(result);
+  }
+
+  private async run(res: Response, checks: Parameters<HealthCheckService['check']>[0]): Promise<HealthCheckResult> {
     try {
       return await this.health.check(checks);
     } catch (error) {
@@ -62,4 +76,24 @@ export class HealthController {
       return error.getResponse() as HealthCheckResult;
     }
   }
+
+  // A health route never refuses: a missing, invalid or customer's token (or keys that cannot be
+  // fetched) gets the public answer, so probes and load balancers need no token and see no 401.
+  private async callerIsAdmin(req: Request): Promise<boolean> {
+    const token = /^Bearer\s+(\S+)$/i.exec(req.headers.authorization ?? '')?.[1];
+    if (!token) return false;
+    return verifyAccessToken(token, this.keys).then(isAdmin, () => false);
+  }
+}
+
+/** The public answer: the overall status and each check's up or down, nothing a check said besides. */
+function statusOnly(result: HealthCheckResult): HealthCheckResult {
+  const strip = <S extends Partial<HealthCheckResult['details']>>(section: S): S =>
+    Object.fromEntries(Object.entries(section).map(([name, entry]) => [name, { status: entry!.status }])) as S;
+  return {
+    status: result.status,
+    ...(result.info ? { info: strip(result.info) } : {}),
+    ...(result.error ? { error: strip(result.error) } : {}),
+    details: strip(result.details),
+  };
 }
