@@ -228,7 +228,9 @@ export class Target {
       answer = await this.send(req);
     } catch (error) {
       // The client could not even send it (a header Node refuses): not an attack the app saw.
-      if ((error as NodeJS.ErrnoException).code?.startsWith('ERR_INVALID') || (error as Error).name === 'TypeError') {
+      if (
+        /^ERR_(INVALID_CHAR|INVALID_HTTP_TOKEN|UNESCAPED_CHARACTERS)$/.test((error as NodeJS.ErrnoException).code ?? '')
+      ) {
         this.tally.unsendable(category);
         return { status: 0, headers: {}, text: '' };
       }
