@@ -5,7 +5,9 @@
 // UIs publish ports, the UIs on 127.0.0.1 alone; a fresh clone needs no .env (every variable has a default, the same one everywhere) and
 // its defaults never run the apps as production; auth reads the key auth-keygen makes; no router
 // reaches an app's /metrics in any spelling Express routes there; Kafka is the
-// version of tools/infra/kafka.version. Exits 1 naming what is wrong.
+// version of tools/infra/kafka.version; the `observability` profile's Prometheus, Grafana and Jaeger
+// are pinned, start only with the profile, publish on 127.0.0.1 alone, and Prometheus scrapes every
+// app's <prefix>/metrics at its port. Exits 1 naming what is wrong.
 //   node tools/ci/compose-check.ts [compose file]
 import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -14,6 +16,7 @@ import { SERVICE_NAMES, SERVICES } from '@commerce/contracts';
 
 interface ComposeService {
   image?: string;
+  profiles?: string[];
   ports?: unknown[];
   labels?: string[] | Record<string, string>;
   environment?: Record<string, unknown> | string[];
@@ -34,7 +37,9 @@ const compose = parse(text, { merge: true }) as {
 };
 const services = compose.services;
 const kafkaVersion = readFileSync(join(root, 'tools/infra/kafka.version'), 'utf8').trim();
-const PUBLISHERS = new Set(['traefik', 'mailpit', 'kafka-ui']);
+// The services of the `observability` profile: UIs without a real login, like Mailpit and Kafka UI.
+const OBSERVABILITY = ['prometheus', 'grafana', 'jaeger'];
+const PUBLISHERS = new Set(['traefik', 'mailpit', 'kafka-ui', ...OBSERVABILITY]);
 // The one port meant for everyone: the API. Dashboards and UIs have no login.
 const PUBLIC_PORTS = new Set(['traefik:8080:8080']);
 const problems: string[] = [];
@@ -66,6 +71,22 @@ for (const [name, values] of defaults) {
   if (values.size > 1) problems.push(`${name} has different defaults: ${[...values].join(', ')}`);
 }
 
+/** Where a published port listens on the host: short syntax `[host:]published:target[/proto]` or the long one. */
+const hostAddressOf = (port: unknown): string => {
+  if (typeof port === 'object' && port !== null) return (port as { host_ip?: string }).host_ip ?? '0.0.0.0';
+  const parts = String(port)
+    .replace(/\/\w+$/, '')
+    .split(':');
+  // Without a host part Docker publishes on every interface; an IPv6 host is [::1]:published:target.
+  return parts.length > 2
+    ? parts
+        .slice(0, -2)
+        .join(':')
+        .replace(/^\[(.*)\]$/, '$1')
+    : '0.0.0.0';
+};
+const LOOPBACK = new Set(['127.0.0.1', '::1']);
+
 /** The login role of a service's DATABASE_URL. */
 const databaseUser = (service: ComposeService | undefined) =>
   /^postgres(?:ql)?:\/\/([^:@/]+)[:@]/.exec(environmentOf(service ?? {}).DATABASE_URL ?? '')?.[1];
@@ -85,10 +106,38 @@ for (const [name, service] of Object.entries(services)) {
     problems.push(`${name}: publishes ports ${JSON.stringify(service.ports)}`);
     continue;
   }
-  for (const port of service.ports.map(String)) {
-    if (!PUBLIC_PORTS.has(`${name}:${port}`) && !port.startsWith('127.0.0.1:'))
-      problems.push(`${name}: publishes ${port} on every interface; bind it to 127.0.0.1`);
+  for (const port of service.ports) {
+    const spelled = typeof port === 'object' ? JSON.stringify(port) : String(port);
+    if (!PUBLIC_PORTS.has(`${name}:${spelled}`) && !LOOPBACK.has(hostAddressOf(port)))
+      problems.push(`${name}: publishes ${spelled} on ${hostAddressOf(port)}; bind it to 127.0.0.1`);
   }
+}
+
+// The observability profile: pinned images, started only when asked for, every app scraped.
+for (const name of OBSERVABILITY) {
+  const service = services[name];
+  if (!service) {
+    problems.push(`${name}: no such service (the observability profile)`);
+    continue;
+  }
+  if (!/:v?\d+(\.\d+)+$/.test(service.image ?? ''))
+    problems.push(`${name}: image ${service.image} is not pinned to a version`);
+  if (!(service.profiles ?? []).includes('observability'))
+    problems.push(`${name}: not in the observability profile, so a plain 'docker compose up' starts it`);
+}
+const scrapeJobs =
+  (
+    parse(readFileSync(join(root, 'infra/observability/prometheus.yml'), 'utf8')) as {
+      scrape_configs?: { job_name: string; metrics_path?: string; static_configs?: { targets?: string[] }[] }[];
+    }
+  ).scrape_configs ?? [];
+for (const app of SERVICE_NAMES) {
+  const path = `/${SERVICES[app].prefix}/metrics`;
+  const target = `${app}:${SERVICES[app].port}`;
+  const scraped = scrapeJobs.some(
+    (job) => job.metrics_path === path && (job.static_configs ?? []).some((c) => (c.targets ?? []).includes(target)),
+  );
+  if (!scraped) problems.push(`prometheus: infra/observability/prometheus.yml does not scrape ${target}${path}`);
 }
 
 /**
@@ -267,5 +316,6 @@ if (problems.length) {
 console.log(
   `[compose-check] ${SERVICE_NAMES.length} prefixes routed by Traefik; ports published only by ${[...PUBLISHERS].join(', ')}` +
     ` (UIs on 127.0.0.1); ${defaults.size} variables, each with one development default; auth reads auth-keygen's key;` +
-    ` login and register rate-limited in every spelling; no app's /metrics routed; Traefik reads Docker through ${SOCKET_PROXY}`,
+    ` login and register rate-limited in every spelling; no app's /metrics routed; Traefik reads Docker through ${SOCKET_PROXY};` +
+    ` ${OBSERVABILITY.join(', ')} pinned, in the observability profile, every app scraped`,
 );
