@@ -301,8 +301,17 @@ try {
   say('all five apps are ready, every component up:');
   for (const service of SERVICE_NAMES)
     say(
-      `  ${service.padEnd(12)} http://127.0.0.1:${SERVICES[service].port}/${SERVICES[service].prefix}  (…/health/ready for HTTP, …/health for every component)`,
+      `  ${service.padEnd(12)} http://127.0.0.1:${SERVICES[service].port}/${SERVICES[service].prefix}  (…/health/ready for HTTP, …/health for every component; details with an admin token)`,
     );
+  say('Prometheus metrics, straight from each app (scrape these; no gateway serves them):');
+  for (const service of SERVICE_NAMES)
+    say(`  ${service.padEnd(12)} http://127.0.0.1:${SERVICES[service].port}/${SERVICES[service].prefix}/metrics`);
+  const otlp = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  say(
+    otlp
+      ? `traces: every app exports them over OTLP/HTTP to ${otlp}`
+      : 'traces: off (OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 exports them to a local OTLP endpoint)',
+  );
   say(
     `admin: ${adminEmail} / password in ${join(secretsDir, 'admin-password')} (development only; ADMIN_PASSWORD chooses it)`,
   );
