@@ -90,6 +90,31 @@ export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
     return Object.fromEntries(ends);
   }
 
+  /**
+   * How far a consumer group is behind, per partition of `topics`: the end offset minus the group's
+   * committed offset (the partition's start when the group committed none). Two requests per topic
+   * and one for the group.
+   */
+  async groupLag(groupId: string, topics: string[]): Promise<Array<{ topic: string; partition: number; lag: number }>> {
+    if (topics.length === 0) return [];
+    await this.probe();
+    const [committed, ends] = await Promise.all([
+      this.admin.fetchOffsets({ groupId, topics }),
+      Promise.all(topics.map(async (topic) => ({ topic, partitions: await this.admin.fetchTopicOffsets(topic) }))),
+    ]);
+    const committedOf = new Map(
+      committed.flatMap(({ topic, partitions }) =>
+        partitions.map((p) => [`${topic}|${p.partition}`, Number(p.offset)]),
+      ),
+    );
+    return ends.flatMap(({ topic, partitions }) =>
+      partitions.map(({ partition, high, low }) => {
+        const at = committedOf.get(`${topic}|${partition}`) ?? -1;
+        return { topic, partition, lag: Math.max(0, Number(high) - (at >= 0 ? at : Number(low))) };
+      }),
+    );
+  }
+
   private async describe(): Promise<Record<string, unknown>> {
     try {
       if (!this.connected) {

@@ -1,5 +1,6 @@
 export { type ConsumerState, EventConsumer, type EventConsumerOptions } from './consumer/event-consumer.ts';
 export { type BoundHandler, type HandlerTransaction, type MessageOrigin } from './consumer/event-handler.ts';
+export { ConsumerMetrics, type PartitionLag, type PipelineMetrics } from './consumer/consumer-metrics.ts';
 export { type ConsumerDatabase, type ConsumerLogger, EventPipeline } from './consumer/event-pipeline.ts';
 export {
   type DeadLetterCount,

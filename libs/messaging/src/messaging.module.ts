@@ -1,9 +1,10 @@
 import { deadLetterTopic, EVENT_CATALOG, type EventCatalog } from '@commerce/contracts';
 import { deadLetterTopicOf, KafkaConnection, KafkaTopics, topicOf } from '@commerce/kafka';
-import { APP_CONFIG, APP_SERVICE, type BaseConfig, ReadinessRegistry } from '@commerce/platform';
+import { APP_CONFIG, APP_SERVICE, type BaseConfig, Metrics, ReadinessRegistry } from '@commerce/platform';
 import { type DynamicModule, Logger, Module, type Type } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
 import { consumerGroupCheck, deadLetterCheck } from './consumer/consumer-health.ts';
+import { ConsumerMetrics } from './consumer/consumer-metrics.ts';
 import type { ConsumerDatabase } from './consumer/event-pipeline.ts';
 import { KafkaEventTransport } from './transport/kafka-event-transport.ts';
 
@@ -28,7 +29,16 @@ export class MessagingModule {
       providers: [
         {
           provide: KafkaEventTransport,
-          inject: [APP_CONFIG, APP_SERVICE, Kafka, KafkaTopics, KafkaConnection, ReadinessRegistry, options.database],
+          inject: [
+            APP_CONFIG,
+            APP_SERVICE,
+            Kafka,
+            KafkaTopics,
+            KafkaConnection,
+            ReadinessRegistry,
+            options.database,
+            Metrics,
+          ],
           useFactory: (
             config: BaseConfig,
             service: string,
@@ -37,9 +47,19 @@ export class MessagingModule {
             connection: KafkaConnection,
             readiness: ReadinessRegistry,
             database: ConsumerDatabase,
+            metrics: Metrics,
           ) => {
             const prefix = config.KAFKA_TOPIC_PREFIX;
             const groupId = `${prefix}${service}`;
+            const logger = new Logger('EventConsumer');
+            // The transport is made below; the lag is read at scrape time, once it consumes.
+            let consuming: () => string[] = () => [];
+            const consumerMetrics = new ConsumerMetrics(
+              metrics,
+              groupId,
+              () => connection.groupLag(groupId, consuming()),
+              (error) => logger.warn({ err: error }, 'consumer metrics: the group lag could not be read'),
+            );
             const transport = new KafkaEventTransport({
               kafka,
               groupId,
@@ -53,13 +73,15 @@ export class MessagingModule {
               sessionTimeoutMs: config.CONSUMER_SESSION_TIMEOUT_MS,
               batchSize: config.CONSUMER_BATCH_SIZE,
               inboxRetentionMs: config.INBOX_RETENTION_HOURS * 3600_000,
-              logger: new Logger('EventConsumer'),
+              logger,
+              metrics: consumerMetrics,
               ensureTopics: (types) =>
                 topics.ensure([
                   ...types.map((t) => topicOf(t, prefix)),
                   ...types.map((t) => deadLetterTopicOf(t, prefix)),
                 ]),
             });
+            consuming = () => transport.consumer?.topics ?? [];
             readiness.register(consumerGroupCheck(groupId, () => transport.consumer));
             readiness.register(
               deadLetterCheck({

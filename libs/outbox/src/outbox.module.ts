@@ -1,6 +1,6 @@
 import { EVENT_CATALOG } from '@commerce/contracts';
 import { KafkaTopics, topicOf } from '@commerce/kafka';
-import { APP_CONFIG, type BaseConfig, NotReadyError, ReadinessRegistry } from '@commerce/platform';
+import { APP_CONFIG, type BaseConfig, Metrics, NotReadyError, ReadinessRegistry } from '@commerce/platform';
 import {
   type DynamicModule,
   Inject,
@@ -11,6 +11,7 @@ import {
   type OnApplicationShutdown,
 } from '@nestjs/common';
 import { Kafka } from 'kafkajs';
+import { registerOutboxMetrics } from './outbox-metrics.ts';
 import { Outbox } from './outbox.service.ts';
 import { OutboxRelay } from './relay/outbox-relay.ts';
 
@@ -23,7 +24,7 @@ export interface OutboxModuleOptions {
 
 const OPTIONS = Symbol('OUTBOX_OPTIONS');
 
-/** Runs the app's outbox relay from start-up to shutdown and reports its lag as readiness. */
+/** Runs the app's outbox relay from start-up to shutdown and reports its lag as readiness and metrics. */
 @Injectable()
 export class OutboxRelayService implements OnApplicationBootstrap, OnApplicationShutdown {
   readonly relay: OutboxRelay;
@@ -36,6 +37,7 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
     kafka: Kafka,
     private readonly topics: KafkaTopics,
     private readonly readiness: ReadinessRegistry,
+    metrics: Metrics,
   ) {
     this.relay = new OutboxRelay({
       databaseUrl: config.DATABASE_URL,
@@ -47,6 +49,9 @@ export class OutboxRelayService implements OnApplicationBootstrap, OnApplication
       retentionMs: config.OUTBOX_RETENTION_HOURS * 3600_000,
       logger: this.logger,
     });
+    registerOutboxMetrics(metrics, this.relay, (error) =>
+      this.logger.warn({ err: error }, 'outbox metrics: the backlog could not be read'),
+    );
   }
 
   onApplicationBootstrap(): void {

@@ -39,6 +39,8 @@ export {
   resolveCorrelationId,
   runWithCorrelation,
 } from './logging/correlation.ts';
+export { HttpMetricsMiddleware, RouteLabels } from './metrics/http-metrics.ts';
+export { LATENCY_BUCKETS, Metrics, ScrapeSample } from './metrics/metrics.ts';
 export { PlatformModule } from './platform.module.ts';
 export {
   isNetworkFailure,

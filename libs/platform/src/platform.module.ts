@@ -10,13 +10,16 @@ import { ReadinessRegistry } from './health/readiness.ts';
 import { ProblemDetailsFilter } from './http/problem-details.filter.ts';
 import { resolveCorrelationId, runWithCorrelation } from './logging/correlation.ts';
 import { loggerParams } from './logging/logger.ts';
+import { HttpMetricsMiddleware } from './metrics/http-metrics.ts';
+import { Metrics } from './metrics/metrics.ts';
+import { MetricsController } from './metrics/metrics.controller.ts';
 
 function correlationMiddleware(req: Request, res: Response, next: NextFunction): void {
   const correlationId = resolveCorrelationId(req, res);
   runWithCorrelation({ correlationId, causationId: null }, next);
 }
 
-/** What every app boots with: validated config, JSON logs with correlation ids, health, problem+json, access-token keys. */
+/** What every app boots with: validated config, JSON logs with correlation ids, health, metrics, problem+json, access-token keys. */
 @Module({})
 export class PlatformModule implements NestModule {
   static forApp(service: string, config: BaseConfig): DynamicModule {
@@ -27,12 +30,13 @@ export class PlatformModule implements NestModule {
         LoggerModule.forRoot(loggerParams(service, config.LOG_LEVEL)),
         TerminusModule.forRoot({ logger: false, errorLogStyle: 'json' }),
       ],
-      controllers: [HealthController],
+      controllers: [HealthController, MetricsController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: APP_SERVICE, useValue: service },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         ReadinessRegistry,
+        Metrics,
         {
           provide: ACCESS_TOKEN_KEYS,
           useFactory: () =>
@@ -45,11 +49,11 @@ export class PlatformModule implements NestModule {
             }),
         },
       ],
-      exports: [APP_CONFIG, APP_SERVICE, ReadinessRegistry, ACCESS_TOKEN_KEYS],
+      exports: [APP_CONFIG, APP_SERVICE, ReadinessRegistry, Metrics, ACCESS_TOKEN_KEYS],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(correlationMiddleware).forRoutes('*path');
+    consumer.apply(correlationMiddleware, HttpMetricsMiddleware).forRoutes('*path');
   }
 }

@@ -1,6 +1,7 @@
-import { APP_CONFIG, ProviderBreaker } from '@commerce/platform';
+import { APP_CONFIG, Metrics, ProviderBreaker } from '@commerce/platform';
 import { Inject, Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { createTransport } from 'nodemailer';
+import type { Counter } from 'prom-client';
 import type { NotificationConfig } from '../notification.config.ts';
 
 /** One email as the dispatcher hands it to SMTP. */
@@ -42,8 +43,17 @@ export class SmtpMailer implements OnApplicationShutdown {
   private readonly transport: ReturnType<typeof createTransport>;
   private readonly limitMs: number;
   private readonly breaker: ProviderBreaker;
+  private readonly sentTotal: Counter;
+  private readonly failedTotal: Counter;
 
-  constructor(@Inject(APP_CONFIG) config: NotificationConfig) {
+  constructor(@Inject(APP_CONFIG) config: NotificationConfig, metrics: Metrics) {
+    // Emails the server was asked to take: one it took, one it refused or did not answer about.
+    // Those the open breaker held back were not tried and are in neither.
+    this.sentTotal = metrics.counter({ name: 'emails_sent_total', help: 'Emails the SMTP server accepted.' });
+    this.failedTotal = metrics.counter({
+      name: 'emails_failed_total',
+      help: 'Emails the SMTP server refused or did not answer about in time (they back off and are retried).',
+    });
     const timeout = config.MAIL_SEND_TIMEOUT_MS;
     // Pooled: a connection and its greeting serve many emails, so an email costs the SMTP
     // transaction alone. The dispatcher never has more than MAIL_CONCURRENCY emails in flight;
@@ -97,13 +107,19 @@ export class SmtpMailer implements OnApplicationShutdown {
     // The breaker's timeout aborts the signal: an email given up on must not go out later from the
     // pool's queue, after its row was backed off.
     await this.breaker.execute(async (signal) => {
-      await this.transport.sendMail({
-        to: email.to,
-        subject: email.subject,
-        text: email.text,
-        messageId: email.messageId,
-        signal,
-      });
+      try {
+        await this.transport.sendMail({
+          to: email.to,
+          subject: email.subject,
+          text: email.text,
+          messageId: email.messageId,
+          signal,
+        });
+      } catch (error) {
+        this.failedTotal.inc();
+        throw error;
+      }
+      this.sentTotal.inc();
     });
   }
 

@@ -2,6 +2,7 @@ import { Outbox } from '@commerce/outbox';
 import { Logger } from '@nestjs/common';
 import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { ApplyOrderOutcomeCommand } from './apply-order-outcome.command.ts';
+import { OrderMetrics } from './order-metrics.ts';
 import type { Transition } from './order.entity.ts';
 import { OrdersRepository } from './orders.repository.ts';
 
@@ -17,6 +18,7 @@ export class ApplyOrderOutcomeHandler implements ICommandHandler<ApplyOrderOutco
   constructor(
     private readonly orders: OrdersRepository,
     private readonly outbox: Outbox,
+    private readonly metrics: OrderMetrics,
   ) {}
 
   async execute({ orderId, outcome, tx, cause, locked }: ApplyOrderOutcomeCommand): Promise<Transition> {
@@ -53,6 +55,8 @@ export class ApplyOrderOutcomeHandler implements ICommandHandler<ApplyOrderOutco
     if (transition.changed) await this.orders.save(tx, order, line);
     else await this.orders.record(tx, line);
     if (published) await this.outbox.add(tx, published);
+    if (transition.changed && s.status === 'CONFIRMED') this.metrics.confirmed(order.createdAt);
+    if (transition.changed && s.status === 'CANCELLED') this.metrics.cancelled(s.cancelReason!, order.createdAt);
     if (!transition.changed)
       this.logger.log({ orderId, eventId: cause?.eventId }, `${outcome.type} ignored: ${transition.why}`);
     return transition;

@@ -8,6 +8,7 @@ import { GetOrderHistoryHandler } from './get-order-history.query.ts';
 import { GetOrderHandler } from './get-order.query.ts';
 import { IdempotencyKeyRetention } from './idempotency-key-retention.ts';
 import { ListOrdersHandler } from './list-orders.query.ts';
+import { OrderMetrics } from './order-metrics.ts';
 import { OrderOutcomesController } from './order-outcomes.controller.ts';
 import { OrdersController } from './orders.controller.ts';
 import { OrdersRepository } from './orders.repository.ts';
@@ -25,6 +26,7 @@ import { PlaceOrderHandler } from './place-order.handler.ts';
   controllers: [OrdersController, OrderOutcomesController],
   providers: [
     OrdersRepository,
+    OrderMetrics,
     PlaceOrderHandler,
     CancelOrderHandler,
     ApplyOrderOutcomeHandler,

@@ -5,6 +5,7 @@ import { CommandHandler, type ICommandHandler } from '@nestjs/cqrs';
 import { createHash, randomUUID } from 'node:crypto';
 import { OrderDatabase, type OrderTransaction } from '../order.database.ts';
 import { CatalogRepository } from '../catalog/catalog.repository.ts';
+import { OrderMetrics } from './order-metrics.ts';
 import { Order } from './order.entity.ts';
 import type { OrderView } from './order.view.ts';
 import { OrdersRepository } from './orders.repository.ts';
@@ -28,10 +29,13 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
     private readonly orders: OrdersRepository,
     private readonly outbox: Outbox,
     private readonly catalog: CatalogRepository,
+    private readonly metrics: OrderMetrics,
   ) {}
 
-  execute(command: PlaceOrderCommand): Promise<OrderView> {
-    return this.db.$transaction(async (tx) => {
+  async execute(command: PlaceOrderCommand): Promise<OrderView> {
+    // Counted once committed, and not for a repeated Idempotency-Key that returns the earlier order.
+    let created = false;
+    const answer = await this.db.$transaction(async (tx) => {
       const orderId = randomUUID();
       if (command.idempotencyKey) {
         const earlier = await this.claimKey(tx, command, orderId);
@@ -49,8 +53,11 @@ export class PlaceOrderHandler implements ICommandHandler<PlaceOrderCommand> {
         eventType: placed.eventType,
       });
       await this.outbox.add(tx, placed);
+      created = true;
       return view;
     });
+    if (created) this.metrics.placed();
+    return answer;
   }
 
   /** Claims the key for `orderId`; returns the earlier order when the key was used with this body. */

@@ -4,6 +4,7 @@ import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
 import { type DeadLetterCount, DeadLetterPublisher } from '../dead-letters/dead-letter-publisher.ts';
 import { cleanInbox } from '../inbox/inbox.ts';
 import type { BoundHandler } from './event-handler.ts';
+import type { PipelineMetrics } from './consumer-metrics.ts';
 import { type ConsumerDatabase, type ConsumerLogger, EventPipeline } from './event-pipeline.ts';
 
 export interface EventConsumerOptions {
@@ -34,6 +35,8 @@ export interface EventConsumerOptions {
    */
   sessionTimeoutMs?: number;
   logger?: ConsumerLogger;
+  /** Where handled events, retries, dead letters and handler time are counted. */
+  metrics?: PipelineMetrics;
 }
 
 export type ConsumerState = 'stopped' | 'starting' | 'running' | 'crashed';
@@ -100,6 +103,7 @@ export class EventConsumer {
       batchSize: options.batchSize ?? 50,
       logger: this.logger,
       isStopping: () => this.stopping,
+      metrics: options.metrics,
     });
   }
 

@@ -11,6 +11,7 @@ import {
 import type { KafkaMessage } from 'kafkajs';
 import type { DeadLetterPublisher, DeadLetterReason } from '../dead-letters/dead-letter-publisher.ts';
 import { inboxKey, recordAllInInbox, recordInInbox } from '../inbox/inbox.ts';
+import type { PipelineMetrics } from './consumer-metrics.ts';
 import type { BoundHandler, HandlerTransaction, MessageOrigin } from './event-handler.ts';
 import { type FailureKind, failureKind, isTransient } from './failure-kind.ts';
 
@@ -49,6 +50,8 @@ export interface EventPipelineOptions {
   logger: ConsumerLogger;
   /** True once the consumer is stopping: a failure then leaves the message for the next consumer. */
   isStopping(): boolean;
+  /** Where outcomes, retries and handler time are counted (ConsumerMetrics). */
+  metrics?: PipelineMetrics;
 }
 
 /** A handler of a batch threw: which event it was, and why. */
@@ -220,6 +223,7 @@ export class EventPipeline {
       if (!(error instanceof PartitionMustRest) || this.options.isStopping()) throw error;
       const rest = this.rests.get(key)?.next(undefined) ?? this.restBackoff.next();
       this.rests.set(key, rest);
+      this.options.metrics?.rested(batch.topic);
       const { failure } = error;
       this.options.logger.warn(
         {
@@ -278,6 +282,11 @@ export class EventPipeline {
     const entries = run.flatMap(({ event }) =>
       (this.byType.get(event.eventType) ?? []).map((handler) => ({ consumer: handler.name, eventId: event.eventId })),
     );
+    const metrics = this.options.metrics;
+    // A run is one partition's: every event of it is on one topic. Counted once the transaction commits.
+    const topic = run[0]!.origin.topic;
+    let applied = 0;
+    let duplicates = 0;
     await this.options.database.$transaction(
       async (tx) => {
         const fresh = await recordAllInInbox(tx, entries);
@@ -294,13 +303,17 @@ export class EventPipeline {
                 // Deleted once applied: a second copy in the same batch is a duplicate too.
                 if (!fresh.delete(inboxKey(handler.name, event.eventId))) {
                   this.options.logger.log({ handler: handler.name, eventId: event.eventId }, 'duplicate event skipped');
+                  duplicates++;
                   continue;
                 }
+                const started = performance.now();
                 try {
                   await handler.handle(event, tx, origin);
                 } catch (error) {
                   throw new HandlerFailure(index, error);
                 }
+                metrics?.handlerSeconds(topic, (performance.now() - started) / 1000);
+                applied++;
               }
             },
           );
@@ -308,6 +321,8 @@ export class EventPipeline {
       },
       { timeout: this.options.handlerTimeoutMs, maxWait: 10_000 },
     );
+    metrics?.handled(topic, 'applied', applied);
+    metrics?.handled(topic, 'duplicate', duplicates);
   }
 
   /** The message as an event of this topic, or undefined when it cannot be read as one. */
@@ -345,7 +360,8 @@ export class EventPipeline {
       maxAttempts: this.options.maxAttempts - 1,
       backoff: this.retryBackoff,
     });
-    attempts.onRetry(({ delay, attempt, ...reason }) =>
+    attempts.onRetry(({ delay, attempt, ...reason }) => {
+      this.options.metrics?.retried(incoming.topic);
       this.options.logger.warn(
         {
           handler: handler.name,
@@ -355,21 +371,24 @@ export class EventPipeline {
           err: 'error' in reason ? reason.error : undefined,
         },
         'handler failed; retrying',
-      ),
-    );
+      );
+    });
     try {
       return await attempts.execute(async ({ attempt }) => {
         if (attempt === 0 && firstFailure !== undefined) throw firstFailure;
         const outcome = await this.options.database.$transaction(
           async (tx) => {
             if (!(await recordInInbox(tx, handler.name, event.eventId))) return 'duplicate' as const;
+            const started = performance.now();
             await handler.handle(event, tx, origin);
+            this.options.metrics?.handlerSeconds(incoming.topic, (performance.now() - started) / 1000);
             return 'applied' as const;
           },
           { timeout: this.options.handlerTimeoutMs, maxWait: 10_000 },
         );
         if (outcome === 'duplicate')
           this.options.logger.log({ handler: handler.name, eventId: event.eventId }, 'duplicate event skipped');
+        this.options.metrics?.handled(incoming.topic, outcome, 1);
         return outcome;
       });
     } catch (error) {
@@ -403,5 +422,6 @@ export class EventPipeline {
     );
     // If Kafka refuses the dead letter, this throws: kafkajs redelivers the message; nothing is lost.
     await this.options.deadLetters.publish({ ...incoming, ...why });
+    this.options.metrics?.deadLettered(incoming.topic, why.reason);
   }
 }

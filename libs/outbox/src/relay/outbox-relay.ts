@@ -66,6 +66,8 @@ export class OutboxRelay {
   private readonly logger: RelayLogger;
   private running = false;
   private published = 0;
+  private sendFailures = 0;
+  private batchFailures = 0;
   private loops: Promise<void>[] = [];
   private listener?: PgListener;
   private cleanupTimer?: NodeJS.Timeout;
@@ -149,12 +151,17 @@ export class OutboxRelay {
     this.wakeup.wake();
   }
 
-  /** Unpublished rows, the age of the oldest, and the highest attempt count among them. */
   /** Rows this relay has published (and marked) since it was made. */
   get publishedCount(): number {
     return this.published;
   }
 
+  /** Rows whose send failed and that backed off, and batches that failed as a whole, since it was made. */
+  get failureCounts(): { rows: number; batches: number } {
+    return { rows: this.sendFailures, batches: this.batchFailures };
+  }
+
+  /** Unpublished rows, the age of the oldest, and the highest attempt count among them. */
   lag(): Promise<OutboxLag> {
     return readLag(this.pool);
   }
@@ -186,6 +193,7 @@ export class OutboxRelay {
       const { sent, failed } = await this.publisher.publish(rows, () => this.running);
       for (const { rows: failing, error } of failed) {
         await backOff(client, failing, error, this.retry);
+        this.sendFailures += failing.length;
         this.logger.warn(
           { rows: failing.length, key: failing[0].message_key, attempts: failing[0].attempts + 1, err: error },
           'outbox relay: send failed; the key backs off and will be retried',
@@ -232,6 +240,7 @@ export class OutboxRelay {
         consecutiveFailures = 0;
       } catch (error) {
         consecutiveFailures++;
+        this.batchFailures++;
         if (consecutiveFailures === 1 || consecutiveFailures % 20 === 0) {
           this.logger.error({ err: error, failures: consecutiveFailures }, 'outbox relay: batch failed');
         }
