@@ -47,6 +47,14 @@ export function eventSchemas(catalog: EventCatalog): Record<string, JsonSchema> 
 
 const KAFKA_BINDING_VERSION = '0.5.0';
 
+// The headers that mirror no envelope field: sent only when the event was stored while tracing.
+const TRACE_HEADERS: Record<string, string> = {
+  [EVENT_HEADERS.traceparent]:
+    'W3C traceparent of the span that stored the event in the outbox (the request or handler it came from), when it was traced: the consumer continues this trace',
+  [EVENT_HEADERS.relayTraceparent]:
+    "W3C traceparent of the outbox relay's publish span, when the relay traces: the consumer's span links to it",
+};
+
 /** The Kafka headers of one version: each mirrors a field of the envelope; the others are optional. */
 function headersSchema(type: string, version: number): JsonSchema {
   const sample = headersOfEnvelope({ eventId: 'id', eventType: type, eventVersion: version, correlationId: 'id' });
@@ -54,9 +62,7 @@ function headersSchema(type: string, version: number): JsonSchema {
   const properties = Object.fromEntries(
     Object.values(EVENT_HEADERS).map((header) => {
       const field = fieldOf[header];
-      if (!(header in sample)) {
-        return [header, { type: 'string', description: `W3C Trace Context ${header}, when the publisher traces` }];
-      }
+      if (!(header in sample)) return [header, { type: 'string', description: TRACE_HEADERS[header] }];
       const value =
         field === 'eventType' ? { const: type } : field === 'eventVersion' ? { const: String(version) } : {};
       return [header, { type: 'string', ...value, description: `the envelope's ${field}` }];

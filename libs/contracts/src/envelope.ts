@@ -41,13 +41,18 @@ export const envelopeSchema = z.object({
 
 export type Envelope<D = unknown> = Omit<z.infer<typeof envelopeSchema>, 'data'> & { data: D };
 
-/** Kafka header names that mirror the envelope, so a consumer can route without parsing the value. */
+/**
+ * Kafka header names that mirror the envelope, so a consumer can route without parsing the value;
+ * and, when the publisher traces, the W3C `traceparent` of the work that stored the event (the
+ * consumer's parent) and `relay-traceparent`, the outbox relay's publish span (the consumer's link).
+ */
 export const EVENT_HEADERS = {
   eventId: 'event-id',
   eventType: 'event-type',
   eventVersion: 'event-version',
   correlationId: 'correlation-id',
   traceparent: 'traceparent',
+  relayTraceparent: 'relay-traceparent',
 } as const;
 
 /** The Kafka headers that travel with an event, mirroring its envelope. */
