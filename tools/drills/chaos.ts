@@ -15,7 +15,10 @@
 // committed; CANCELLED => nothing captured or held; no two different capture, void, confirm,
 // cancel, reserve or release events for one order; one email per (order, type). It prints each
 // fault with its recovery times and a verdict. Exits 1 on any violation, 2 on bad usage.
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { createWriteStream } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { SERVICE_NAMES, type ServiceName } from '@commerce/contracts';
 import {
@@ -61,6 +64,9 @@ const FAULTS = ['app-kill', 'broker-kill', 'pg-restart', 'pg-terminate', 'cut'] 
 type FaultKind = (typeof FAULTS)[number];
 
 const usage = `usage: npm run drill:chaos -- [options]
+  --start-stack            build the apps, start npm run stack (payment behind the chaos proxies, --proxy-app
+                           to choose) for this run only, and stop it at the end: the drill in one command
+  --proxy-app APP          with --start-stack: the app the cut cuts off (default payment)
   --short                  the CI version: --rate 4 --phase-seconds 8 --apps order --cut-seconds 15
                            --broker-down-seconds 5 (each fault once); any option below still applies
   --rate N                 orders per second, all through the drill (default 8)
@@ -86,6 +92,8 @@ const { values: opts } = (() => {
       args: process.argv.slice(2),
       options: {
         short: { type: 'boolean', default: false },
+        'start-stack': { type: 'boolean', default: false },
+        'proxy-app': { type: 'string', default: 'payment' },
         rate: { type: 'string' },
         'phase-seconds': { type: 'string' },
         faults: { type: 'string', default: FAULTS.join(',') },
@@ -136,6 +144,7 @@ const faults = opts.faults!.split(',').filter(Boolean) as FaultKind[];
 for (const f of faults) if (!FAULTS.includes(f)) bad(`--faults: no fault ${f} (${FAULTS.join(', ')})`);
 const killApps = apps('apps', opts.apps ?? (short ? 'order' : SERVICE_NAMES.join(',')));
 const terminateApp = apps('terminate-app', opts['terminate-app']!)[0] ?? bad('--terminate-app: one app');
+const proxyAppToStart = apps('proxy-app', opts['proxy-app']!)[0] ?? bad('--proxy-app: one app');
 const cutMs = positive('cut-seconds', opts['cut-seconds'], short ? 15 : 30) * 1000;
 const cutMode = opts['cut-mode']!;
 if (cutMode !== 'refuse' && cutMode !== 'blackhole') bad('--cut-mode is refuse or blackhole');
@@ -407,6 +416,62 @@ function printFaults(results: FaultResult[]): void {
 }
 
 // ---------------------------------------------------------------------------------------------
+// --start-stack: npm run stack for this run only
+
+const root = join(import.meta.dirname, '../..');
+let stack: ChildProcess | undefined;
+
+/** Builds the apps and starts the stack runner, its output into a log file; resolves once it is ready. */
+async function startStack(): Promise<void> {
+  say('building the apps (nx run-many -t build) …');
+  execFileSync('npx', ['nx', 'run-many', '-t', 'build', '--projects=tag:type:app', '--parallel=2'], {
+    cwd: root,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const logFile = join(root, 'dist/tools/chaos-stack.log');
+  say(`starting npm run stack with STACK_PROXY_APP=${proxyAppToStart}; its output: ${logFile}`);
+  const log = createWriteStream(logFile);
+  stack = spawn(process.execPath, [join(root, 'tools/build/run-tool.ts'), join(root, 'tools/stack/stack.ts')], {
+    cwd: root,
+    env: { ...process.env, STACK_PROXY_APP: proxyAppToStart, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  stack.stderr!.pipe(log);
+  await new Promise<void>((resolve, reject) => {
+    let output = '';
+    const timer = setTimeout(() => reject(new Error(`the stack was not ready within 180 s (${logFile})`)), 180_000);
+    stack!.stdout!.on('data', (chunk: Buffer) => {
+      log.write(chunk);
+      output += chunk.toString();
+      if (output.includes('Ctrl-C stops everything')) {
+        clearTimeout(timer);
+        output = '';
+        resolve();
+      }
+    });
+    stack!.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`the stack exited (${code}); see ${logFile}`));
+    });
+  });
+}
+
+async function stopStack(): Promise<void> {
+  const child = stack;
+  if (!child || child.exitCode !== null || child.signalCode !== null) return;
+  say('stopping the stack …');
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  child.kill('SIGTERM');
+  await Promise.race([exited, sleep(60_000)]);
+}
+
+/** Stops a stack the drill started, then exits. */
+async function finish(code: number): Promise<never> {
+  await stopStack();
+  process.exit(code);
+}
+
+// ---------------------------------------------------------------------------------------------
 // Main
 
 // Interrupted during a cut, the drill still gives the app its connections back.
@@ -415,12 +480,12 @@ process.once('SIGINT', () => {
   void control
     .restore()
     .catch(() => undefined)
-    .finally(() => process.exit(130));
+    .finally(() => void finish(130));
 });
 
 const watchdog = setTimeout(() => {
   console.error('[chaos] gave up: the drill took over 2 hours');
-  process.exit(1);
+  void finish(1);
 }, 2 * 3600_000);
 watchdog.unref();
 
@@ -429,6 +494,7 @@ try {
   say(
     `run ${runId}, seed ${seed}, ${rate} orders/s, phases of at least ${seconds(phaseMs)}, faults: ${faults.join(', ')}`,
   );
+  if (opts['start-stack']) await startStack();
   let stackApps: StackApps;
   try {
     stackApps = await control.apps();
@@ -460,7 +526,8 @@ try {
       }[f.kind],
     );
   const expected = Math.ceil((rate * (phaseMs + plan.reduce((sum, f) => sum + faultMs(f), 0))) / 1000);
-  const planned = Math.ceil(expected * 2);
+  // Twice that, and a slow recovery's worth more, so that orders keep coming through a slow fault.
+  const planned = Math.ceil(expected * 2 + (rate * recoveryMs) / 1000);
   const admin = new Session(api, process.env.ADMIN_EMAIL ?? 'admin@commerce.local', adminPassword());
   await admin.login();
   const products: Product[] = await createProducts(run, admin, expected);
@@ -566,11 +633,11 @@ try {
   }
   if (failures.length || faultFailures.length) {
     say(`VERDICT: FAIL (${faultFailures.length} fault(s) failed, ${failures.length} invariant check(s) failed)`);
-    process.exit(1);
+    await finish(1);
   }
   say('VERDICT: PASS');
-  process.exit(0);
+  await finish(0);
 } catch (error) {
   console.error(`[chaos] ${(error as Error).stack ?? error}`);
-  process.exit(1);
+  await finish(1);
 }
