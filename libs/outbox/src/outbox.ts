@@ -1,4 +1,5 @@
 import { type Envelope, headersOfEnvelope } from '@commerce/contracts';
+import { currentTraceparent, inSpan } from '@commerce/platform';
 
 /** What the outbox needs of the caller's transaction: a Prisma interactive transaction has it. */
 export interface OutboxTransaction {
@@ -13,9 +14,24 @@ export const headersOf = headersOfEnvelope;
  * if and only if the transaction commits. The topic is the event type; the key its aggregate id.
  * Transactions writing events of the same key take turns (a transaction-scoped advisory lock per
  * key), so a key's rows commit in the order of their ids and the relay sends them in that order.
+ * When tracing is on, each row keeps the `traceparent` of this append's span (a child of the
+ * request's or handler's span): the relay sends it with the event, so the trace goes on past the table.
  */
-export async function addToOutbox(tx: OutboxTransaction, ...envelopes: Envelope[]): Promise<void> {
-  if (envelopes.length === 0) return;
+export function addToOutbox(tx: OutboxTransaction, ...envelopes: Envelope[]): Promise<void> {
+  if (envelopes.length === 0) return Promise.resolve();
+  return inSpan(
+    'outbox append',
+    {
+      attributes: {
+        'messaging.batch.message_count': envelopes.length,
+        'messaging.destination.name': envelopes[0].eventType,
+      },
+    },
+    () => insertRows(tx, envelopes, currentTraceparent()),
+  );
+}
+
+async function insertRows(tx: OutboxTransaction, envelopes: Envelope[], traceContext: string | null): Promise<void> {
   const keys = [...new Set(envelopes.map((e) => e.aggregateId))].sort();
   await tx.$executeRawUnsafe(
     'SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k ORDER BY k',
@@ -29,12 +45,13 @@ export async function addToOutbox(tx: OutboxTransaction, ...envelopes: Envelope[
       envelope.aggregateId,
       JSON.stringify(envelope),
       JSON.stringify(headersOf(envelope)),
+      traceContext,
     );
-    const p = i * 5;
-    return `($${p + 1}::uuid, $${p + 2}, $${p + 3}, $${p + 4}::jsonb, $${p + 5}::jsonb)`;
+    const p = i * 6;
+    return `($${p + 1}::uuid, $${p + 2}, $${p + 3}, $${p + 4}::jsonb, $${p + 5}::jsonb, $${p + 6})`;
   });
   await tx.$executeRawUnsafe(
-    `INSERT INTO "outbox" (event_id, topic, message_key, payload, headers) VALUES ${tuples.join(', ')}`,
+    `INSERT INTO "outbox" (event_id, topic, message_key, payload, headers, trace_context) VALUES ${tuples.join(', ')}`,
     ...values,
   );
 }

@@ -9,6 +9,9 @@ import { EventLoopDelay, eventLoopShedding } from './http/event-loop-shedding.ts
 import { verifyJsonDepth } from './http/json-depth.ts';
 import { OVERLOAD_RETRY_AFTER_SECONDS } from './http/problem-details.filter.ts';
 import { PlatformModule } from './platform.module.ts';
+import { httpTracing } from './tracing/http-tracing.ts';
+import { TracingFlush } from './tracing/tracing-flush.ts';
+import { startTracing } from './tracing/tracing.ts';
 
 /** Everything that makes one of the five apps: its name, HTTP prefix and port, config and module. */
 export interface AppSpec<C extends BaseConfig = BaseConfig> {
@@ -29,7 +32,7 @@ export async function createApp<C extends BaseConfig>(
 ): Promise<{ app: INestApplication; config: C }> {
   const config = loadConfig(spec.configSchema, env, { PORT: String(spec.defaultPort), KAFKA_CLIENT_ID: spec.service });
 
-  @Module({ imports: [PlatformModule.forApp(spec.service, config), spec.module(config)] })
+  @Module({ imports: [PlatformModule.forApp(spec.service, config), spec.module(config)], providers: [TracingFlush] })
   class RootModule {}
   Object.defineProperty(RootModule, 'name', { value: `${spec.service}RootModule` });
 
@@ -39,6 +42,8 @@ export async function createApp<C extends BaseConfig>(
   const loopDelay = new EventLoopDelay();
   loopDelay.start();
   app.use(eventLoopShedding(loopDelay, config.HTTP_MAX_EVENT_LOOP_DELAY_MS, OVERLOAD_RETRY_AFTER_SECONDS));
+  // The request's span (when tracing is on) is current for all that handles it, the outbox included.
+  app.use(httpTracing);
   // Nest's typing leaves out `verify` (it uses it for rawBody, which no app turns on): passed as a value.
   const jsonOptions = { limit: config.HTTP_BODY_LIMIT, verify: verifyJsonDepth(config.HTTP_JSON_MAX_DEPTH) };
   app.useBodyParser('json', jsonOptions);
@@ -56,6 +61,8 @@ export async function createApp<C extends BaseConfig>(
 /** The process entry point of an app: start, or print what is wrong with the config and exit 1. */
 export async function runApp<C extends BaseConfig>(spec: AppSpec<C>): Promise<void> {
   let started: { app: INestApplication; config: C };
+  // Before the app is made: every span of its start-up and work goes to the exporter (off without OTEL_EXPORTER_OTLP_ENDPOINT).
+  const stopTracing = startTracing(spec.service);
   try {
     started = await createApp(spec);
   } catch (error) {
@@ -70,6 +77,7 @@ export async function runApp<C extends BaseConfig>(spec: AppSpec<C>): Promise<vo
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => setTimeout(() => process.exit(1), config.SHUTDOWN_TIMEOUT_MS).unref());
   }
+  if (stopTracing) app.get(TracingFlush).onClosed(stopTracing);
   await app.listen(config.PORT, config.HOST);
   app.get(Logger).log(`${spec.service} listening on http://${config.HOST}:${config.PORT}/${spec.prefix}`);
 }

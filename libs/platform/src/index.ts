@@ -49,5 +49,19 @@ export {
   ProviderUnavailableError,
 } from './resilience/provider-unavailable.ts';
 export { backoff, type BackoffPolicy } from './timing/backoff.ts';
+export {
+  currentTraceId,
+  currentTraceparent,
+  flushTracing,
+  formatTraceparent,
+  inSpan,
+  parseTraceparent,
+  type SpanOptions,
+  SpanKind,
+  startTracing,
+  type TracingOptions,
+  tracingConfigured,
+  tracingEnabled,
+} from './tracing/tracing.ts';
 export { Wakeup } from './timing/wakeup.ts';
 export { withTimeout } from './timeout.ts';

@@ -1,4 +1,12 @@
-import { APP_CONFIG, backoff, ProviderUnavailableError, ReadinessRegistry, Wakeup } from '@commerce/platform';
+import {
+  APP_CONFIG,
+  backoff,
+  inSpan,
+  ProviderUnavailableError,
+  ReadinessRegistry,
+  SpanKind,
+  Wakeup,
+} from '@commerce/platform';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import type { Subscription } from 'rxjs';
 import type { NotificationConfig } from '../notification.config.ts';
@@ -180,12 +188,22 @@ export class MailDispatcher implements OnApplicationBootstrap, OnModuleDestroy {
           if (this.stopping || failuresInARow >= FAILURES_BEFORE_REST || Date.now() > deadline)
             return { email, outcome: 'untried' };
           try {
-            await this.mailer.send({
-              to: email.email,
-              subject: email.subject,
-              text: email.body,
-              messageId: messageIdOf(email.id),
-            });
+            // In the trace of the event that recorded the email (when traced): an order's trace ends here.
+            await inSpan(
+              'email send',
+              {
+                kind: SpanKind.CLIENT,
+                parent: email.traceContext ?? 'root',
+                attributes: { 'commerce.notification.id': email.id, 'commerce.notification.type': email.type },
+              },
+              () =>
+                this.mailer.send({
+                  to: email.email,
+                  subject: email.subject,
+                  text: email.body,
+                  messageId: messageIdOf(email.id),
+                }),
+            );
             failuresInARow = 0;
             return { email, outcome: 'sent' };
           } catch (error) {

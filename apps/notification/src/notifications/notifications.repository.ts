@@ -1,3 +1,4 @@
+import { currentTraceparent } from '@commerce/platform';
 import { Injectable } from '@nestjs/common';
 import { NotificationDatabase, type NotificationTransaction } from '../notification.database.ts';
 import type { NotificationDraft, NotificationType } from './notification.entity.ts';
@@ -14,6 +15,8 @@ export interface DueEmail {
   attempts: number;
   email: string;
   name: string;
+  /** The traceparent of the span that recorded it; null when untraced. */
+  traceContext: string | null;
 }
 
 /** What is waiting to be sent: due now, and held back because the user is not known yet. */
@@ -26,8 +29,8 @@ export interface MailBacklog {
 // A second email for the same (order, type), or a second welcome, conflicts with a unique index
 // (one a partial index on WELCOME rows): DO NOTHING without a target covers both.
 const RECORD = `
-  INSERT INTO notifications (user_id, type, order_id, subject, body)
-  VALUES ($1, $2::"NotificationType", $3, $4, $5)
+  INSERT INTO notifications (user_id, type, order_id, subject, body, trace_context)
+  VALUES ($1, $2::"NotificationType", $3, $4, $5, $6)
   ON CONFLICT DO NOTHING`;
 
 // Only rows whose user is known: an order event may arrive before user.created, and its email
@@ -35,7 +38,7 @@ const RECORD = `
 // dispatcher's workers) share the table: each claims rows no other holds.
 const CLAIM_DUE = `
   SELECT n.id::text AS id, n.user_id AS "userId", n.type::text AS type, n.order_id AS "orderId",
-         n.subject, n.body, n.attempts, u.email, u.name
+         n.subject, n.body, n.attempts, u.email, u.name, n.trace_context AS "traceContext"
   FROM notifications n
   JOIN users u ON u.user_id = n.user_id
   WHERE n.sent_at IS NULL AND n.next_attempt_at <= now()
@@ -90,6 +93,7 @@ export class NotificationsRepository {
       draft.orderId,
       draft.subject,
       draft.body,
+      currentTraceparent(),
     );
     return inserted === 1;
   }

@@ -19,5 +19,7 @@ export interface BoundHandler {
   /** The `consumer` of its inbox rows: a redelivered event is skipped per handler. */
   name: string;
   eventType: string;
+  /** The consumer group it runs in (the app), named on its span when tracing. */
+  group?: string;
   handle(event: Envelope, tx: HandlerTransaction, origin: MessageOrigin): Promise<void>;
 }

@@ -14,6 +14,7 @@ import { inboxKey, recordAllInInbox, recordInInbox } from '../inbox/inbox.ts';
 import type { PipelineMetrics } from './consumer-metrics.ts';
 import type { BoundHandler, HandlerTransaction, MessageOrigin } from './event-handler.ts';
 import { type FailureKind, failureKind, isTransient } from './failure-kind.ts';
+import { handleInSpan } from './handler-span.ts';
 
 /** What the pipeline needs of the app's Prisma client. */
 export interface ConsumerDatabase {
@@ -308,7 +309,7 @@ export class EventPipeline {
                 }
                 const started = performance.now();
                 try {
-                  await handler.handle(event, tx, origin);
+                  await handleInSpan(handler, event, tx, origin);
                 } catch (error) {
                   throw new HandlerFailure(index, error);
                 }
@@ -380,7 +381,7 @@ export class EventPipeline {
           async (tx) => {
             if (!(await recordInInbox(tx, handler.name, event.eventId))) return 'duplicate' as const;
             const started = performance.now();
-            await handler.handle(event, tx, origin);
+            await handleInSpan(handler, event, tx, origin);
             this.options.metrics?.handlerSeconds(incoming.topic, (performance.now() - started) / 1000);
             return 'applied' as const;
           },

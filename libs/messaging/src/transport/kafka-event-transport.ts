@@ -62,6 +62,7 @@ export class KafkaEventTransport extends Server implements CustomTransportStrate
       // One handler per event type and app: the type names its inbox rows.
       name: pattern,
       eventType: pattern,
+      group: this.options.groupId,
       handle: async (event: Envelope, tx: HandlerTransaction, origin: MessageOrigin) => {
         const result = await handler(event, new EventContext([tx, origin]));
         await lastValueFrom(this.transformToObservable(result), { defaultValue: undefined });

@@ -9,6 +9,8 @@ export interface OutboxRow {
   payload: string;
   headers: Record<string, string>;
   attempts: number;
+  /** The `traceparent` of the span that appended the row; null when it was not traced. */
+  trace_context: string | null;
 }
 
 /** How far behind the relay is: unpublished rows, the age of the oldest, the most retried. */
@@ -39,7 +41,7 @@ const LOCK_HEADS = `
   FOR UPDATE SKIP LOCKED`;
 
 const LOAD_ROWS = `
-  SELECT id, topic, message_key, payload::text AS payload, headers, attempts FROM outbox
+  SELECT id, topic, message_key, payload::text AS payload, headers, attempts, trace_context FROM outbox
   WHERE id = ANY($1::bigint[])
   ORDER BY id`;
 

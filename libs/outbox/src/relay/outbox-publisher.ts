@@ -1,4 +1,5 @@
-import { withTimeout } from '@commerce/platform';
+import { EVENT_HEADERS } from '@commerce/contracts';
+import { currentTraceparent, inSpan, SpanKind, tracingEnabled, withTimeout } from '@commerce/platform';
 import { type Kafka, type Message, Partitioners, type Producer } from 'kafkajs';
 import type { OutboxRow } from './outbox-claim.ts';
 
@@ -38,8 +39,36 @@ export class OutboxPublisher {
    * those left when `keepGoing()` turns false.
    */
   async publish(rows: OutboxRow[], keepGoing: () => boolean): Promise<PublishResult> {
+    const traced = tracingEnabled() ? rows.flatMap((row) => (row.trace_context ? [row.trace_context] : [])) : [];
+    if (traced.length === 0) return this.publishRows(rows, keepGoing, null);
+    // One span for the batch, a trace of its own linked to the trace of each row it carries (their
+    // traces are many); each message carries its row's context as its parent and this span as a link.
+    return inSpan(
+      'outbox publish',
+      {
+        kind: SpanKind.PRODUCER,
+        parent: 'root',
+        links: traced,
+        attributes: { 'messaging.system': 'kafka', 'messaging.batch.message_count': rows.length },
+      },
+      async (span) => {
+        const result = await this.publishRows(rows, keepGoing, currentTraceparent());
+        span?.setAttribute(
+          'commerce.outbox.failed_count',
+          result.failed.reduce((n, f) => n + f.rows.length, 0),
+        );
+        return result;
+      },
+    );
+  }
+
+  private async publishRows(
+    rows: OutboxRow[],
+    keepGoing: () => boolean,
+    publishSpan: string | null,
+  ): Promise<PublishResult> {
     try {
-      await this.send(rows);
+      await this.send(rows, publishSpan);
       return { sent: rows, failed: [] };
     } catch (batchError) {
       await this.replaceProducer();
@@ -56,7 +85,7 @@ export class OutboxPublisher {
           continue;
         }
         try {
-          await this.send(keyRows);
+          await this.send(keyRows, publishSpan);
           sent.push(...keyRows);
           failuresInRow = 0;
         } catch (error) {
@@ -97,13 +126,13 @@ export class OutboxPublisher {
 
   // Bounded: a send that neither succeeds nor fails in time counts as failed, and its rows back off
   // (kafkajs may still deliver them: at least once).
-  private async send(rows: OutboxRow[]): Promise<void> {
-    const sending = this.sendNow(rows);
+  private async send(rows: OutboxRow[], publishSpan: string | null): Promise<void> {
+    const sending = this.sendNow(rows, publishSpan);
     sending.catch(() => undefined);
     await withTimeout(sending, this.sendTimeoutMs, `Kafka did not acknowledge within ${this.sendTimeoutMs} ms`);
   }
 
-  private async sendNow(rows: OutboxRow[]): Promise<void> {
+  private async sendNow(rows: OutboxRow[], publishSpan: string | null): Promise<void> {
     this.connecting ??= this.producer.connect().catch((error) => {
       this.connecting = undefined;
       throw error;
@@ -113,7 +142,7 @@ export class OutboxPublisher {
     for (const row of rows) {
       const topic = `${this.options.topicPrefix ?? ''}${row.topic}`;
       const messages = byTopic.get(topic) ?? [];
-      messages.push({ key: row.message_key, value: row.payload, headers: row.headers });
+      messages.push({ key: row.message_key, value: row.payload, headers: traceHeaders(row, publishSpan) });
       byTopic.set(topic, messages);
     }
     await this.producer.sendBatch({
@@ -121,4 +150,14 @@ export class OutboxPublisher {
       topicMessages: [...byTopic].map(([topic, messages]) => ({ topic, messages })),
     });
   }
+}
+
+/** A row's headers, with its stored trace context and the relay's publish span when it was traced. */
+function traceHeaders(row: OutboxRow, publishSpan: string | null): Record<string, string> {
+  if (!row.trace_context) return row.headers;
+  return {
+    ...row.headers,
+    [EVENT_HEADERS.traceparent]: row.trace_context,
+    ...(publishSpan ? { [EVENT_HEADERS.relayTraceparent]: publishSpan } : {}),
+  };
 }

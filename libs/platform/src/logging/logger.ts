@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Params } from 'nestjs-pino';
+import { currentTraceId } from '../tracing/tracing.ts';
 import { currentCorrelation, resolveCorrelationId } from './correlation.ts';
 
 /** nestjs-pino settings: JSON lines, the correlation id on every line, no secrets in request logs. */
@@ -12,15 +13,18 @@ export function loggerParams(service: string, level: string): Params {
       messageKey: 'msg',
       genReqId: (req: IncomingMessage, res: ServerResponse) => resolveCorrelationId(req, res),
       customAttributeKeys: { reqId: 'correlationId' },
-      // Lines logged outside a request (event handlers) carry the correlation of the work in progress.
+      // Lines logged outside a request (event handlers) carry the correlation of the work in progress,
+      // and every line logged inside a span its trace id (when tracing is on), to find the trace from a log.
       mixin: () => {
         const context = currentCorrelation();
-        if (!context) return {};
+        const traceId = currentTraceId();
+        if (!context) return traceId ? { trace_id: traceId } : {};
         return {
           correlationId: context.correlationId,
           causationId: context.causationId ?? undefined,
           eventId: context.eventId,
           topic: context.topic,
+          trace_id: traceId,
         };
       },
       redact: {
