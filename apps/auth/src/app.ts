@@ -2,6 +2,9 @@ import { SERVICES } from '@commerce/contracts';
 import type { AppSpec } from '@commerce/platform';
 import { type AuthConfig, authConfigSchema } from './auth.config.ts';
 import { AuthModule } from './auth.module.ts';
+import { keysApi } from './keys/keys.api.ts';
+import { sessionsApi } from './sessions/sessions.api.ts';
+import { usersApi } from './users/users.api.ts';
 
 /**
  * The auth app: its HTTP prefix and port (docs/contract.md), its configuration and its root module.
@@ -13,4 +16,5 @@ export const authApp: AppSpec<AuthConfig> = {
   defaultPort: SERVICES.auth.port,
   configSchema: authConfigSchema,
   module: () => AuthModule,
+  api: [...usersApi, ...sessionsApi, ...keysApi],
 };

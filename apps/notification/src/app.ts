@@ -3,6 +3,7 @@ import { KafkaEventTransport } from '@commerce/messaging';
 import type { AppSpec } from '@commerce/platform';
 import { type NotificationConfig, notificationConfigSchema } from './notification.config.ts';
 import { NotificationModule } from './notification.module.ts';
+import { notificationsApi } from './notifications/notifications.api.ts';
 
 export { type NotificationConfig, notificationConfigSchema } from './notification.config.ts';
 
@@ -13,6 +14,7 @@ export const notificationApp: AppSpec<NotificationConfig> = {
   defaultPort: SERVICES.notification.port,
   configSchema: notificationConfigSchema,
   module: () => NotificationModule,
+  api: notificationsApi,
   // Consumes the events its @EventPattern handlers name, in the same process as HTTP.
   connect: (app) => app.connectMicroservice({ strategy: app.get(KafkaEventTransport) }, { inheritAppConfig: true }),
 };

@@ -3,6 +3,7 @@ import { KafkaEventTransport } from '@commerce/messaging';
 import type { AppSpec } from '@commerce/platform';
 import { type OrderConfig, orderConfigSchema } from './order.config.ts';
 import { OrderModule } from './order.module.ts';
+import { ordersApi } from './orders/orders.api.ts';
 
 /** The order app: its HTTP prefix and port (docs/contract.md), its configuration, its root module and its event transport. */
 export const orderApp: AppSpec<OrderConfig> = {
@@ -11,6 +12,7 @@ export const orderApp: AppSpec<OrderConfig> = {
   defaultPort: SERVICES.order.port,
   configSchema: orderConfigSchema,
   module: () => OrderModule,
+  api: ordersApi,
   // Consumes the events its @EventPattern handlers name, in the same process as HTTP.
   connect: (app) => app.connectMicroservice({ strategy: app.get(KafkaEventTransport) }, { inheritAppConfig: true }),
 };

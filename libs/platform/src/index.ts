@@ -41,6 +41,17 @@ export {
 } from './logging/correlation.ts';
 export { HttpMetricsMiddleware, RouteLabels } from './metrics/http-metrics.ts';
 export { LATENCY_BUCKETS, Metrics, ScrapeSample } from './metrics/metrics.ts';
+export {
+  type ApiRoute,
+  AUTHENTICATED_PROBLEMS,
+  BEARER,
+  INPUT_PROBLEMS,
+  json,
+  ProblemDetailsSchema,
+  problemResponses,
+  PUBLIC,
+} from './openapi/api-routes.ts';
+export { buildOpenApiDocument, DOCS_ROUTES, type DocumentedApp, PLATFORM_API } from './openapi/openapi-document.ts';
 export { PlatformModule } from './platform.module.ts';
 export {
   isNetworkFailure,

@@ -1,5 +1,6 @@
 export { startTestApp, type TestApp } from './app.ts';
 export { describeAppBasics } from './app-basics.ts';
+export { describeOpenApi, documentedRoutes, servedRoutes } from './openapi.ts';
 export {
   adminQuery,
   createTestDatabase,

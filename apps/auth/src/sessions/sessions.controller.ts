@@ -9,8 +9,8 @@ import { TooManyLoginAttemptsException } from './login-throttle.ts';
 import { LogoutCommand } from './logout.command.ts';
 import { RefreshSessionCommand } from './refresh-session.command.ts';
 
-const LoginBody = z.strictObject({ email, password: z.string().min(1).max(256) });
-const RefreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200) });
+export const LoginBody = z.strictObject({ email, password: z.string().min(1).max(256) });
+export const RefreshBody = z.strictObject({ refreshToken: z.string().min(1).max(200) });
 
 /** Login, refresh and logout (docs/contract.md, auth): access tokens from passwords, and refresh tokens that rotate. */
 @Controller()

@@ -8,7 +8,7 @@ import { RegisterUserCommand } from './register-user.command.ts';
 import { TooManyRegistrationsException } from './registration-throttle.ts';
 import { CUSTOMER, email, password } from './user.entity.ts';
 
-const RegisterBody = z.strictObject({
+export const RegisterBody = z.strictObject({
   email,
   password,
   name: z.string().trim().min(1, 'is required').max(200),

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { ListNotificationsQuery } from './list-notifications.query.ts';
 import type { SentNotification } from './notification.view.ts';
 
-const listQuery = z.object({
+export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(100).default(50),
 });
 

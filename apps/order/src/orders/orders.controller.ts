@@ -9,7 +9,7 @@ import { ListOrdersQuery } from './list-orders.query.ts';
 import { PlaceOrderCommand } from './place-order.command.ts';
 
 // Limits keep one request's work bounded: 50 lines, 1,000 of a sku.
-const PlaceOrderBody = z.strictObject({
+export const PlaceOrderBody = z.strictObject({
   items: z
     .array(
       z.strictObject({
@@ -23,18 +23,18 @@ const PlaceOrderBody = z.strictObject({
   paymentToken: z.string().min(1).max(100),
 });
 
-const IdempotencyKey = z
+export const IdempotencyKey = z
   .string()
   .regex(/^[\x21-\x7e]{1,200}$/, 'printable ASCII without spaces, at most 200 characters')
   .optional();
 
-const ListQuery = z.strictObject({
+export const ListQuery = z.strictObject({
   status: z.enum(['PENDING', 'CONFIRMED', 'CANCELLED']).optional(),
   limit: z.coerce.number().int().min(1).max(100).default(20),
   cursor: z.string().max(200).optional(),
 });
 
-const OrderId = z.uuid('must be an order id');
+export const OrderId = z.uuid('must be an order id');
 
 /** The order API (docs/contract.md, order): commands and queries go through the CQRS buses. */
 @Controller()

@@ -7,7 +7,7 @@ import type { PaymentView } from './payment.view.ts';
 
 // An order id as the events carry it (libs/contracts: 1 to 200 characters). Control characters are
 // refused here: Postgres text cannot hold NUL, and would answer 500. A repeated parameter is an array, refused too.
-const PaymentQuery = z.object({
+export const PaymentQuery = z.object({
   orderId: z
     .string()
     .min(1)

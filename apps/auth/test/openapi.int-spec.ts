@@ -1,0 +1,4 @@
+import { describeOpenApi } from '@commerce/testing';
+import { authApp } from '../src/app.ts';
+
+describeOpenApi('auth', authApp);
