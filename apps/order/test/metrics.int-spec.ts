@@ -106,6 +106,8 @@ describe('order metrics', () => {
 
   it('counts orders, HTTP requests, the outbox and the consumer as an order is placed and settled', async () => {
     const before = await scrape();
+    const unknownPath = `/no/such/${randomUUID()}`;
+    expect((await fetch(`${app.baseUrl}${unknownPath}`)).status).toBe(404);
     const confirmed = await place();
     const cancelled = await place();
     const reserved = await events.publish(
@@ -155,6 +157,9 @@ describe('order metrics', () => {
     expect(moved(after, 'http_requests_total', { method: 'GET', route: '/api/orders/:id' })).toBeGreaterThan(0);
     expect(after.some((s) => s.name === 'http_requests_total' && s.labels.route!.includes(confirmed))).toBe(false);
     expect(moved(after, 'http_request_duration_seconds_count', { method: 'POST', route: '/api/orders' })).toBe(2);
+    // A path no route matches is counted under one label, whatever it is.
+    expect(moved(after, 'http_requests_total', { method: 'GET', route: 'unmatched', status: '404' })).toBe(1);
+    expect(after.some((s) => s.name === 'http_requests_total' && s.labels.route!.includes(unknownPath))).toBe(false);
 
     expect(moved(after, 'outbox_published_events_total')).toBe(4);
     expect(valueOf(after, 'outbox_oldest_unpublished_age_seconds')).toBe(0);

@@ -37,6 +37,7 @@ export class PlatformModule implements NestModule {
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         ReadinessRegistry,
         Metrics,
+        HttpMetricsMiddleware,
         {
           provide: ACCESS_TOKEN_KEYS,
           useFactory: () =>
@@ -54,6 +55,6 @@ export class PlatformModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(correlationMiddleware, HttpMetricsMiddleware).forRoutes('*path');
+    consumer.apply(correlationMiddleware).forRoutes('*path');
   }
 }

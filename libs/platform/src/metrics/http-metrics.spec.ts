@@ -13,6 +13,10 @@ describe('route labels', () => {
     const labels = new RouteLabels();
     expect(labels.of(request())).toBe(UNMATCHED_ROUTE);
     expect(labels.of(request(/^\/x/))).toBe(UNMATCHED_ROUTE);
+    // Nest's middleware for every route is a route of its own; a request that reached no handler
+    // matched it last.
+    expect(labels.of(request('*path'))).toBe(UNMATCHED_ROUTE);
+    expect(labels.of(request('/*path'))).toBe(UNMATCHED_ROUTE);
   });
 
   it('stay bounded: patterns past the limit share one label, those seen before keep theirs', () => {

@@ -6,12 +6,14 @@ import { Metrics } from './metrics.ts';
 export const UNMATCHED_ROUTE = 'unmatched';
 /** The label of routes beyond the limit: the series stay bounded however many patterns appear. */
 export const OTHER_ROUTE = 'other';
+const CATCH_ALL = /^\/?\*/;
 const METHODS = new Set(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
 
 /**
  * The route label of a request: the pattern its handler was registered with (`/api/orders/:id`),
- * never the URL, so an id or a scanner's random path cannot make a new series. At most `limit`
- * distinct patterns are kept; later ones share OTHER_ROUTE.
+ * never the URL, so an id or a scanner's random path cannot make a new series. A catch-all
+ * (`*path`: how Nest mounts middleware for every route) is what a request that reached no handler
+ * last matched: UNMATCHED_ROUTE. At most `limit` distinct patterns are kept; later ones share OTHER_ROUTE.
  */
 export class RouteLabels {
   private readonly seen = new Set<string>();
@@ -20,7 +22,7 @@ export class RouteLabels {
 
   of(req: Pick<Request, 'route'>): string {
     const path: unknown = (req.route as { path?: unknown } | undefined)?.path;
-    if (typeof path !== 'string') return UNMATCHED_ROUTE;
+    if (typeof path !== 'string' || CATCH_ALL.test(path)) return UNMATCHED_ROUTE;
     if (this.seen.has(path)) return path;
     if (this.seen.size >= this.limit) return OTHER_ROUTE;
     this.seen.add(path);
@@ -33,7 +35,10 @@ export function methodLabel(method: string): string {
   return METHODS.has(method) ? method : 'OTHER';
 }
 
-/** Counts every HTTP request and times it, by method, route pattern and status, when its response ends. */
+/**
+ * Counts every HTTP request and times it, by method, route pattern and status, when its response
+ * ends. The app's first middleware (bootstrap.ts): what is answered before routing is `unmatched`.
+ */
 @Injectable()
 export class HttpMetricsMiddleware implements NestMiddleware {
   private readonly routes = new RouteLabels();
@@ -54,7 +59,8 @@ export class HttpMetricsMiddleware implements NestMiddleware {
     });
   }
 
-  use(req: Request, res: Response, next: NextFunction): void {
+  // A bound function: Express calls it without its object.
+  readonly use = (req: Request, res: Response, next: NextFunction): void => {
     const started = performance.now();
     res.once('finish', () => {
       const labels = { method: methodLabel(req.method), route: this.routes.of(req), status: String(res.statusCode) };
@@ -62,5 +68,5 @@ export class HttpMetricsMiddleware implements NestMiddleware {
       this.duration.observe(labels, (performance.now() - started) / 1000);
     });
     next();
-  }
+  };
 }
