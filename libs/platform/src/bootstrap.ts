@@ -9,6 +9,8 @@ import { EventLoopDelay, eventLoopShedding } from './http/event-loop-shedding.ts
 import { verifyJsonDepth } from './http/json-depth.ts';
 import { OVERLOAD_RETRY_AFTER_SECONDS } from './http/problem-details.filter.ts';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.ts';
+import { type ApiRoute } from './openapi/api-routes.ts';
+import { OpenApiModule } from './openapi/openapi.module.ts';
 import { PlatformModule } from './platform.module.ts';
 import { httpTracing } from './tracing/http-tracing.ts';
 import { TracingFlush } from './tracing/tracing-flush.ts';
@@ -22,6 +24,8 @@ export interface AppSpec<C extends BaseConfig = BaseConfig> {
   defaultPort: number;
   configSchema: z.ZodType<C>;
   module(config: C): DynamicModule | Type;
+  /** Its HTTP routes for its OpenAPI document (`<prefix>/openapi.json`): its features' route tables. */
+  api: readonly ApiRoute[];
   /** Connects the app's non-HTTP transports (its Kafka consumer: `app.connectMicroservice({ strategy })`). */
   connect?(app: INestApplication): void;
 }
@@ -33,7 +37,7 @@ export async function createApp<C extends BaseConfig>(
 ): Promise<{ app: INestApplication; config: C }> {
   const config = loadConfig(spec.configSchema, env, { PORT: String(spec.defaultPort), KAFKA_CLIENT_ID: spec.service });
 
-  @Module({ imports: [PlatformModule.forApp(spec.service, config), spec.module(config)], providers: [TracingFlush] })
+  @Module({ imports: [PlatformModule.forApp(spec.service, config), OpenApiModule.forApp(spec), spec.module(config)], providers: [TracingFlush] })
   class RootModule {}
   Object.defineProperty(RootModule, 'name', { value: `${spec.service}RootModule` });
 
