@@ -222,6 +222,11 @@ for (const app of SERVICE_NAMES) {
     .map((s) => `${prefix}/${s}`)
     .filter((path) => routerRules.some((rule) => ruleMatches(rule, path)));
   if (exposed.length) problems.push(`${app}: Traefik routes ${exposed.join(', ')} (metrics must not be public)`);
+  // The OpenAPI document and its reference UI are public through the gateway, as the API is.
+  const unrouted = ['openapi.json', 'docs', 'docs/api-reference.js']
+    .map((s) => `${prefix}/${s}`)
+    .filter((path) => !routerRules.some((rule) => ruleMatches(rule, path)));
+  if (unrouted.length) problems.push(`${app}: Traefik does not route ${unrouted.join(', ')}`);
   if (labels[`traefik.http.services.${app}.loadbalancer.server.port`] !== String(SERVICES[app].port))
     problems.push(`${app}: Traefik does not forward to port ${SERVICES[app].port}`);
   // Routed by readiness (the database), never by /health: a broker outage must not take the API away.
