@@ -80,6 +80,7 @@ class LedgerAppModule {}
 const ledgerApp: AppSpec = {
   service: 'ledger',
   prefix: 'api/ledger',
+  api: [], // no routes of its own to document
   defaultPort: 0,
   configSchema: baseConfigSchema,
   module: () => LedgerAppModule,

@@ -62,6 +62,7 @@ class LedgerModule {}
 const ledgerApp: AppSpec = {
   service: 'payment',
   prefix: 'api/ledger',
+  api: [], // no routes of its own to document
   defaultPort: 0,
   configSchema: baseConfigSchema,
   module: () => LedgerModule,
