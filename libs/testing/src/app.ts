@@ -11,10 +11,11 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** Boots an app as its main.ts would, with `env` on top of the test infra's Kafka, on a free port. */
+/** Boots an app as its main.ts would, with `env` on top of the test infra's Kafka, on a free port (or `options.port`). */
 export async function startTestApp<C extends BaseConfig>(
   spec: AppSpec<C>,
   env: Record<string, string>,
+  options: { port?: number } = {},
 ): Promise<TestApp> {
   const { kafkaBrokers } = inject('infra');
   const { app } = await createApp(spec, {
@@ -28,7 +29,7 @@ export async function startTestApp<C extends BaseConfig>(
     HTTP_MAX_EVENT_LOOP_DELAY_MS: '0',
     ...env,
   });
-  await app.listen(0, '127.0.0.1');
+  await app.listen(options.port ?? 0, '127.0.0.1');
   const url = (await app.getUrl()).replace('[::1]', '127.0.0.1');
   return { app, baseUrl: `${url}/${spec.prefix}`, close: () => app.close() };
 }

@@ -168,7 +168,8 @@ export interface ControllableKafka {
   close(): Promise<void>;
 }
 
-function freePort(): Promise<number> {
+/** A TCP port nothing listens on at this moment, on 127.0.0.1. */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {

@@ -1,7 +1,8 @@
-import type { ServiceName } from '@commerce/contracts';
+import { type ServiceName, SERVICES } from '@commerce/contracts';
 import { type AppSpec, type BaseConfig } from '@commerce/platform';
 import { startTestApp, type TestApp } from './app.ts';
 import { createTestDatabase, type TestDatabase, uniqueId } from './database.ts';
+import { freePort } from './kafka.ts';
 import { waitFor } from './wait.ts';
 
 /** Several apps started together for an end-to-end test: one database, one topic prefix. */
@@ -29,16 +30,24 @@ export async function startTestStack(
   const prefix = `${uniqueId()}.`;
   const apps: Partial<Record<ServiceName, TestApp>> = {};
   try {
-    let jwks: Record<string, string> = {};
+    // auth reads its own JWKS too, as in compose: its health routes check an admin's token with it.
+    const authPort = await freePort();
+    let jwks: Record<string, string> = {
+      AUTH_JWKS_URL: `http://127.0.0.1:${authPort}/${SERVICES.auth.prefix}/.well-known/jwks.json`,
+    };
     for (const service of services) {
-      apps[service] = await startTestApp(specs[service]!, {
-        // Every customer a test registers comes from this machine's one address.
-        REGISTER_MAX_PER_ADDRESS: '100000',
-        ...env,
-        ...jwks,
-        DATABASE_URL: database.urlFor(service),
-        KAFKA_TOPIC_PREFIX: prefix,
-      });
+      apps[service] = await startTestApp(
+        specs[service]!,
+        {
+          // Every customer a test registers comes from this machine's one address.
+          REGISTER_MAX_PER_ADDRESS: '100000',
+          ...env,
+          ...jwks,
+          DATABASE_URL: database.urlFor(service),
+          KAFKA_TOPIC_PREFIX: prefix,
+        },
+        service === 'auth' ? { port: authPort } : {},
+      );
       if (service === 'auth') jwks = { AUTH_JWKS_URL: `${apps.auth!.baseUrl}/.well-known/jwks.json` };
     }
     await Promise.all(
