@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { withTimeout } from '@commerce/platform';
-import { waitFor } from '@commerce/testing';
+import { type OpenEventStream, openEventStream, waitFor } from '@commerce/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NotificationStreams } from '../src/notifications/notification-streams.ts';
@@ -8,62 +8,6 @@ import { emailOf, NotificationWorld, orderPlaced, userCreated } from './support.
 
 // Closing an app stops its consumer and dispatcher first; an open stream must not hold it up.
 const CLOSE_WITHIN_MS = 10_000;
-
-interface StreamEvent {
-  id?: string;
-  event?: string;
-  data?: string;
-}
-
-/** An open text/event-stream response, read as it arrives. */
-interface OpenStream {
-  response: Response;
-  text(): string;
-  events(): StreamEvent[];
-  /** Resolves when the server ends the stream or the test closes it; rejects if reading fails (a reset). */
-  ended: Promise<void>;
-  close(): void;
-}
-
-async function openStream(url: string, token?: string): Promise<OpenStream> {
-  const abort = new AbortController();
-  const response = await fetch(url, {
-    headers: token ? { authorization: `Bearer ${token}` } : {},
-    signal: abort.signal,
-  });
-  let text = '';
-  const reader = response.body!.getReader();
-  const decoder = new TextDecoder();
-  const ended = (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        text += decoder.decode(value, { stream: true });
-      }
-    } catch (error) {
-      // Only the test's own close() ends a stream without its last chunk: anything else is a
-      // broken connection, not a clean end, and whoever awaits `ended` sees it fail.
-      if (!abort.signal.aborted) throw error;
-    }
-  })();
-  // A stream nobody awaits may still break (its app closing at the end of the file): not a failure there.
-  ended.catch(() => undefined);
-  const events = () =>
-    text
-      .split('\n\n')
-      .slice(0, -1)
-      .map((block) => {
-        const event: StreamEvent = {};
-        for (const line of block.split('\n')) {
-          const match = /^(id|event|data): (.*)$/.exec(line);
-          if (match) event[match[1] as keyof StreamEvent] = match[2];
-        }
-        return event;
-      })
-      .filter((e) => e.event);
-  return { response, text: () => text, events, ended, close: () => abort.abort() };
-}
 
 interface Streamed {
   id: string;
@@ -73,14 +17,15 @@ interface Streamed {
   sentAt: string;
 }
 
-const notificationsOn = (stream: OpenStream): Streamed[] => stream.events().map((e) => JSON.parse(e.data!) as Streamed);
+const notificationsOn = (stream: OpenEventStream): Streamed[] =>
+  stream.events().map((e) => JSON.parse(e.data!) as Streamed);
 
 describe('GET /api/notifications/stream', () => {
   let world: NotificationWorld;
   let url: string;
-  const open: OpenStream[] = [];
+  const open: OpenEventStream[] = [];
   const stream = async (token?: string, query = '') => {
-    const opened = await openStream(`${url}${query}`, token);
+    const opened = await openEventStream(`${url}${query}`, token);
     open.push(opened);
     return opened;
   };
@@ -186,7 +131,7 @@ describe('GET /api/notifications/stream', () => {
     });
     try {
       const dans = await stream(await world.issuer.token({ sub: dan }));
-      const onReplica = await openStream(`${refusing.baseUrl}/stream`, await world.issuer.token({ sub: dan }));
+      const onReplica = await openEventStream(`${refusing.baseUrl}/stream`, await world.issuer.token({ sub: dan }));
       open.push(onReplica);
       await waitFor(() => onReplica.text().startsWith('retry:'), { what: 'the second replica to stream' });
       // Several at once: the sender announces a batch's notifications together; each arrives.
@@ -212,7 +157,7 @@ describe('GET /api/notifications/stream', () => {
     const neighbour = new pg.Client({ connectionString: world.db.urlFor('order') });
     await neighbour.connect();
     try {
-      const eves = await openStream(`${listening.baseUrl}/stream`, await world.issuer.token({ sub: eve }));
+      const eves = await openEventStream(`${listening.baseUrl}/stream`, await world.issuer.token({ sub: eve }));
       open.push(eves);
       await waitFor(() => eves.text().startsWith('retry:'), { what: "eve's stream to open" });
       // The neighbour cannot write the rows a listener reads back (so announcing ids proves nothing)...
@@ -273,7 +218,10 @@ describe('GET /api/notifications/stream', () => {
       const cappedUrl = `${capped.baseUrl}/stream`;
       const [ada, bob, carol] = [randomUUID(), randomUUID(), randomUUID()];
       const tokenOf = (sub: string) => world.issuer.token({ sub });
-      const adas = [await openStream(cappedUrl, await tokenOf(ada)), await openStream(cappedUrl, await tokenOf(ada))];
+      const adas = [
+        await openEventStream(cappedUrl, await tokenOf(ada)),
+        await openEventStream(cappedUrl, await tokenOf(ada)),
+      ];
       open.push(...adas);
       expect(adas.map((s) => s.response.status)).toEqual([200, 200]);
       const third = await fetch(cappedUrl, { headers: { authorization: `Bearer ${await tokenOf(ada)}` } });
@@ -282,7 +230,7 @@ describe('GET /api/notifications/stream', () => {
       expect(third.headers.get('content-type')).toContain('application/problem+json');
       expect(((await third.json()) as { detail: string }).detail).toMatch(/At most 2 notification streams/);
 
-      const bobs = await openStream(cappedUrl, await tokenOf(bob));
+      const bobs = await openEventStream(cappedUrl, await tokenOf(bob));
       open.push(bobs);
       expect(bobs.response.status).toBe(200);
       const carols = await fetch(cappedUrl, { headers: { authorization: `Bearer ${await tokenOf(carol)}` } });
@@ -293,7 +241,7 @@ describe('GET /api/notifications/stream', () => {
       adas[0].close();
       const streams = capped.app.get(NotificationStreams);
       await waitFor(() => streams.size === 2, { what: "ada's first stream to be let go" });
-      const again = await openStream(cappedUrl, await tokenOf(ada));
+      const again = await openEventStream(cappedUrl, await tokenOf(ada));
       open.push(again);
       expect(again.response.status).toBe(200);
     } finally {
@@ -304,7 +252,7 @@ describe('GET /api/notifications/stream', () => {
   it('closes cleanly while streams are open, ending them', async () => {
     // A replica of its own to close: the other tests keep theirs, in whatever order they run.
     const closing = await world.startApp({ KAFKA_TOPIC_PREFIX: `${world.prefix}closing.` });
-    const lingering = await openStream(`${closing.baseUrl}/stream`, await world.issuer.token());
+    const lingering = await openEventStream(`${closing.baseUrl}/stream`, await world.issuer.token());
     open.push(lingering);
     await waitFor(() => lingering.text().startsWith('retry:'), { what: 'the stream to open' });
     const closed = world.closeApp(closing);
