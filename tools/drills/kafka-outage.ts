@@ -13,11 +13,17 @@ const infra = join(import.meta.dirname, '../../tools/infra/infra');
 // topics) loads slowly, and the consumer groups rejoin after it does.
 const deadlineMs = Number(process.env.DRILL_DEADLINE_MS ?? 120_000);
 const base = (s: ServiceName) => `http://127.0.0.1:${SERVICES[s].port}/${SERVICES[s].prefix}`;
-const health = (s: ServiceName, path: '/health' | '/health/ready') =>
-  fetch(`${base(s)}${path}`).then(
+const ask = (s: ServiceName, path: string, init?: RequestInit) =>
+  fetch(`${base(s)}${path}`, init).then(
     async (r) => ({ status: r.status, body: (await r.json()) as { error?: Record<string, unknown> } }),
     () => ({ status: 0, body: {} }),
   );
+// No answer at all (0) is asked again once on a new connection: a kept-alive socket the server had
+// closed while this process was blocked in `infra down` fails on the client's side, not the app's.
+const health = async (s: ServiceName, path: '/health' | '/health/ready') => {
+  const first = await ask(s, path);
+  return first.status === 0 ? ask(s, path, { headers: { connection: 'close' } }) : first;
+};
 /** /health/ready answers that were not 200, per app: each one would have taken the app out of the gateway. */
 const notReady = Object.fromEntries(SERVICE_NAMES.map((s) => [s, [] as number[]])) as Record<ServiceName, number[]>;
 
