@@ -45,20 +45,17 @@ export class EventLoopDelay {
   }
 }
 
-/** Whether a request is one that must be answered even under load: the health routes. */
-const exempt = (url: string | undefined) => /\/health(\/|\?|$)/.test(url ?? '');
+/** Whether a request must be answered even under load: health (the gateway, alerts) and metrics (seeing the load). */
+const exempt = (url: string | undefined) => /\/(health|metrics)(\/|\?|$)/.test(url ?? '');
 
 /**
  * Express middleware, first in the chain: while the event loop's delay is over `maxDelayMs`, every
- * request but the health routes is answered 503 with Retry-After at once, before its body is read
- * or any work begins, so it changes nothing and costs almost nothing. Work already taken finishes
- * sooner, and the client is told to come back instead of timing out in a queue. 0 turns it off.
+ * request but the health and metrics routes is answered 503 with Retry-After at once, before its
+ * body is read or any work begins, so it changes nothing and costs almost nothing. Work already
+ * taken finishes sooner, and the client is told to come back instead of timing out in a queue.
+ * 0 turns it off.
  */
-export function eventLoopShedding(
-  delay: EventLoopDelay,
-  maxDelayMs: number,
-  retryAfterSeconds: number,
-) {
+export function eventLoopShedding(delay: EventLoopDelay, maxDelayMs: number, retryAfterSeconds: number) {
   return (req: IncomingMessage, res: ServerResponse, next: () => void): void => {
     if (maxDelayMs <= 0 || delay.ms <= maxDelayMs || exempt(req.url)) return next();
     const correlationId = resolveCorrelationId(req, res);
