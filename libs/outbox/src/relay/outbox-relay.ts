@@ -86,11 +86,14 @@ export class OutboxRelay {
     // A connection per worker, and one for lag() and the clean-up. Marking a row published need not
     // wait for its WAL flush: if a crash loses the mark, the row is sent again, which at-least-once
     // delivery allows and every consumer's inbox absorbs.
+    // No bitmap scans: a published row leaves a dead entry in the pending index until VACUUM, and
+    // only a plain index scan marks such entries dead as it passes them (a bitmap scan never does),
+    // so with bitmap scans every poll re-reads every row published since the last VACUUM.
     const connection = pgConfig(options.databaseUrl);
     this.pool = listenForLostConnections(
       new pg.Pool({
         ...connection,
-        options: `${connection.options} -c synchronous_commit=off`,
+        options: `${connection.options} -c synchronous_commit=off -c enable_bitmapscan=off`,
         max: this.concurrency + 1,
         connectionTimeoutMillis: 5_000,
       }),
