@@ -24,21 +24,28 @@ export interface OutboxLag {
 type Queryable = Pick<pg.ClientBase, 'query'>;
 
 // How a relay claims work, so that several can share one table and each key still goes out in
-// insertion order:
+// insertion order, in one statement:
 //  1. Read the window: the oldest pending rows (id, key), without locking or skipping any. Every
 //     pending row older than the window's newest is in it, so the first row of a key in the window
 //     is that key's head: its oldest pending row.
 //  2. Lock those heads FOR UPDATE SKIP LOCKED, re-checking that each is still pending and out of
 //     backoff. A key whose head another relay holds (or has just published) is not this relay's.
+//     The heads are looked up by id (an array, so by primary key however many rows are pending), and
+//     the join reads every locked head, so the keys marked held are exactly the ones locked.
 //  3. Send the window's rows of the keys it holds, in id order; later rows of a key are never sent
 //     by anyone while its head is pending, so none overtakes an earlier one.
-const READ_WINDOW = `
-  SELECT id, message_key FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1`;
-
-const LOCK_HEADS = `
-  SELECT id, message_key FROM outbox
-  WHERE id = ANY($1::bigint[]) AND published_at IS NULL AND next_attempt_at <= now()
-  FOR UPDATE SKIP LOCKED`;
+const CLAIM_WINDOW = `
+  WITH window_rows AS MATERIALIZED (
+    SELECT id, message_key FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1
+  ), held AS MATERIALIZED (
+    SELECT message_key FROM outbox
+    WHERE id = ANY(ARRAY(SELECT min(id) FROM window_rows GROUP BY message_key))
+      AND published_at IS NULL AND next_attempt_at <= now()
+    FOR UPDATE SKIP LOCKED
+  )
+  SELECT w.id, w.message_key, h.message_key IS NOT NULL AS held
+  FROM window_rows w LEFT JOIN held h ON h.message_key = w.message_key
+  ORDER BY w.id`;
 
 const LOAD_ROWS = `
   SELECT id, topic, message_key, payload::text AS payload, headers, attempts, trace_context FROM outbox
@@ -89,12 +96,10 @@ async function lockHeads(
   batchSize: number,
 ): Promise<{ window: Array<{ id: string; message_key: string }>; keys: Set<string> } | undefined> {
   for (const size of [batchSize * 2, batchSize * 16, batchSize * 128]) {
-    const window = await client.query<{ id: string; message_key: string }>(READ_WINDOW, [size]);
-    const heads = new Map<string, string>();
-    for (const row of window.rows) if (!heads.has(row.message_key)) heads.set(row.message_key, row.id);
-    const held = await client.query<{ message_key: string }>(LOCK_HEADS, [[...heads.values()]]);
-    if (held.rowCount) return { window: window.rows, keys: new Set(held.rows.map((h) => h.message_key)) };
-    if (window.rows.length < size) return undefined;
+    const { rows } = await client.query<{ id: string; message_key: string; held: boolean }>(CLAIM_WINDOW, [size]);
+    const keys = new Set(rows.filter((r) => r.held).map((r) => r.message_key));
+    if (keys.size) return { window: rows, keys };
+    if (rows.length < size) return undefined;
   }
   return undefined;
 }
