@@ -54,12 +54,15 @@ export class MessagingModule {
             const logger = new Logger('EventConsumer');
             // The transport is made below; the lag is read at scrape time, once it consumes.
             let consuming: () => string[] = () => [];
-            const consumerMetrics = new ConsumerMetrics(
-              metrics,
-              groupId,
-              () => connection.groupLag(groupId, consuming()),
-              (error) => logger.warn({ err: error }, 'consumer metrics: the group lag could not be read'),
-            );
+            // Metrics off: the pipeline is given none and skips the label lookups too.
+            const consumerMetrics = metrics.enabled
+              ? new ConsumerMetrics(
+                  metrics,
+                  groupId,
+                  () => connection.groupLag(groupId, consuming()),
+                  (error) => logger.warn({ err: error }, 'consumer metrics: the group lag could not be read'),
+                )
+              : undefined;
             const transport = new KafkaEventTransport({
               kafka,
               groupId,

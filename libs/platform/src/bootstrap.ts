@@ -37,14 +37,22 @@ export async function createApp<C extends BaseConfig>(
 ): Promise<{ app: INestApplication; config: C }> {
   const config = loadConfig(spec.configSchema, env, { PORT: String(spec.defaultPort), KAFKA_CLIENT_ID: spec.service });
 
-  @Module({ imports: [PlatformModule.forApp(spec.service, config), OpenApiModule.forApp(spec), spec.module(config)], providers: [TracingFlush] })
+  @Module({
+    imports: [
+      PlatformModule.forApp(spec.service, config),
+      OpenApiModule.forApp(spec, { metrics: config.METRICS_ENABLED }),
+      spec.module(config),
+    ],
+    providers: [TracingFlush],
+  })
   class RootModule {}
   Object.defineProperty(RootModule, 'name', { value: `${spec.service}RootModule` });
 
   const app = await NestFactory.create<NestExpressApplication>(RootModule, { bufferLogs: true });
   app.useLogger(app.get(Logger));
   // Counted before anything may answer: a request shed below, or refused by the body parser, is counted too.
-  app.use(app.get(HttpMetricsMiddleware).use);
+  // Metrics off, not installed at all: a request costs nothing for them.
+  if (config.METRICS_ENABLED) app.use(app.get(HttpMetricsMiddleware).use);
   // First in the chain: a request shed for a saturated event loop is not even parsed.
   const loopDelay = new EventLoopDelay();
   loopDelay.start();

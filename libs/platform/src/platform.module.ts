@@ -12,7 +12,7 @@ import { resolveCorrelationId, runWithCorrelation } from './logging/correlation.
 import { loggerParams } from './logging/logger.ts';
 import { HttpMetricsMiddleware } from './metrics/http-metrics.ts';
 import { Metrics } from './metrics/metrics.ts';
-import { MetricsController } from './metrics/metrics.controller.ts';
+import { MetricsController, MetricsOffController } from './metrics/metrics.controller.ts';
 
 function correlationMiddleware(req: Request, res: Response, next: NextFunction): void {
   const correlationId = resolveCorrelationId(req, res);
@@ -30,13 +30,13 @@ export class PlatformModule implements NestModule {
         LoggerModule.forRoot(loggerParams(service, config.LOG_LEVEL)),
         TerminusModule.forRoot({ logger: false, errorLogStyle: 'json' }),
       ],
-      controllers: [HealthController, MetricsController],
+      controllers: [HealthController, config.METRICS_ENABLED ? MetricsController : MetricsOffController],
       providers: [
         { provide: APP_CONFIG, useValue: config },
         { provide: APP_SERVICE, useValue: service },
         { provide: APP_FILTER, useClass: ProblemDetailsFilter },
         ReadinessRegistry,
-        Metrics,
+        { provide: Metrics, useFactory: () => new Metrics(config.METRICS_ENABLED) },
         HttpMetricsMiddleware,
         {
           provide: ACCESS_TOKEN_KEYS,

@@ -37,6 +37,15 @@ describe('loadConfig', () => {
     );
   });
 
+  it('turns metrics on unless METRICS_ENABLED is false, and refuses anything but true or false', () => {
+    expect(loadConfig(baseConfigSchema, valid).METRICS_ENABLED).toBe(true);
+    expect(loadConfig(baseConfigSchema, { ...valid, METRICS_ENABLED: 'true' }).METRICS_ENABLED).toBe(true);
+    expect(loadConfig(baseConfigSchema, { ...valid, METRICS_ENABLED: 'false' }).METRICS_ENABLED).toBe(false);
+    expect(() => loadConfig(baseConfigSchema, { ...valid, METRICS_ENABLED: 'no' })).toThrow(
+      /METRICS_ENABLED: true or false/,
+    );
+  });
+
   it('lets the environment override the defaults it is given, and ignores empty values', () => {
     expect(loadConfig(baseConfigSchema, { ...valid, PORT: '' }, { PORT: '3999' }).PORT).toBe(3999);
     expect(loadConfig(baseConfigSchema, valid, { PORT: '3999' }).PORT).toBe(3002);

@@ -51,6 +51,12 @@ export const baseConfigSchema = z.object({
   // Load shedding: while the event loop runs this late on average (ms), requests other than the
   // health routes are answered 503 with Retry-After before any work begins; 0 turns it off.
   HTTP_MAX_EVENT_LOOP_DELAY_MS: z.coerce.number().int().min(0).max(60_000).default(100),
+  // Prometheus metrics at `<prefix>/metrics`; `false` serves no such route and counts nothing (a
+  // benchmark's baseline, or a deployment that scrapes nothing).
+  METRICS_ENABLED: z
+    .enum(['true', 'false'], 'true or false')
+    .default('true')
+    .transform((value) => value === 'true'),
   READY_CHECK_TIMEOUT_MS: z.coerce.number().int().positive().default(2000),
   // The app's database connections (node-postgres' pool under Prisma's adapter). A request that
   // cannot get a connection within DATABASE_POOL_TIMEOUT_MS, or start its transaction within

@@ -1,6 +1,6 @@
 import { createDocument, type ZodOpenApiPathsObject } from 'zod-openapi';
 import { z } from 'zod';
-import { type ApiRoute, json, PUBLIC } from './api-routes.ts';
+import { type ApiRoute, json, problemResponses, PUBLIC } from './api-routes.ts';
 
 /** The routes of the reference UI itself: the document, the page, and the page's script (served here, not from a CDN). */
 export const DOCS_ROUTES = { document: '/openapi.json', page: '/docs', script: '/docs/api-reference.js' } as const;
@@ -41,7 +41,26 @@ function healthRoute(path: string, summary: string, description: string): ApiRou
   };
 }
 
-/** The routes every app serves from libs/platform: health and this very documentation. */
+/** The path of the metrics route: the exposition while metrics are on, a 404 while they are off. */
+export const METRICS_ROUTE = '/metrics';
+
+/**
+ * The metrics route of an app whose metrics are off (METRICS_ENABLED=false): still the platform's,
+ * so no route of the app's own (order's `/{id}`) answers for it.
+ */
+const METRICS_OFF_ROUTE: ApiRoute = {
+  method: 'get',
+  path: METRICS_ROUTE,
+  operation: {
+    tags: ['operations'],
+    summary: 'Prometheus metrics: off in this app',
+    description: 'Metrics are off (METRICS_ENABLED=false): nothing is counted, and this answers 404.',
+    security: PUBLIC,
+    responses: problemResponses([404, 'Metrics are off in this app.']),
+  },
+};
+
+/** The routes every app serves from libs/platform: health, metrics and this very documentation. */
 export const PLATFORM_API: readonly ApiRoute[] = [
   healthRoute('/health/live', 'The process serves HTTP', 'Asks nothing; 200 while the process answers.'),
   healthRoute(
@@ -56,7 +75,7 @@ export const PLATFORM_API: readonly ApiRoute[] = [
   ),
   {
     method: 'get',
-    path: '/metrics',
+    path: METRICS_ROUTE,
     operation: {
       tags: ['operations'],
       summary: 'Prometheus metrics',
@@ -114,10 +133,21 @@ export interface DocumentedApp {
   api: readonly ApiRoute[];
 }
 
+/** How the app serves the platform's routes: `metrics` false (METRICS_ENABLED=false) makes `/metrics` a 404. */
+export interface PlatformRoutes {
+  metrics?: boolean;
+}
+
 /** The app's OpenAPI 3.1 document: its features' routes and the platform's, under its prefix. */
-export function buildOpenApiDocument(app: DocumentedApp): ReturnType<typeof createDocument> {
+export function buildOpenApiDocument(
+  app: DocumentedApp,
+  { metrics = true }: PlatformRoutes = {},
+): ReturnType<typeof createDocument> {
   const paths: ZodOpenApiPathsObject = {};
-  for (const route of [...app.api, ...PLATFORM_API]) {
+  const platform = metrics
+    ? PLATFORM_API
+    : PLATFORM_API.map((route) => (route.path === METRICS_ROUTE ? METRICS_OFF_ROUTE : route));
+  for (const route of [...app.api, ...platform]) {
     const path = `/${app.prefix}${route.path}`;
     const item = (paths[path] ??= {});
     if (item[route.method]) throw new Error(`${route.method.toUpperCase()} ${path} is described twice`);

@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { Controller, type DynamicModule, Get, Header, Module, Res, type Type } from '@nestjs/common';
 import { apiReference } from '@scalar/nestjs-api-reference';
 import type { Response } from 'express';
-import { buildOpenApiDocument, DOCS_ROUTES, type DocumentedApp } from './openapi-document.ts';
+import { buildOpenApiDocument, DOCS_ROUTES, type DocumentedApp, type PlatformRoutes } from './openapi-document.ts';
 
 // The reference UI's browser script, served by the app: a machine without internet access reaches
 // no CDN. A built app has it beside its bundle (tools/build/build-app.ts copies it); run from source
@@ -16,8 +16,8 @@ function apiReferenceScriptPath(): string {
   return join(dirname(main), 'browser', 'standalone.js');
 }
 
-function documentationController(app: DocumentedApp): Type {
-  const document = buildOpenApiDocument(app);
+function documentationController(app: DocumentedApp, platform: PlatformRoutes): Type {
+  const document = buildOpenApiDocument(app, platform);
   const base = `/${app.prefix}`;
   const page = apiReference({
     url: `${base}${DOCS_ROUTES.document}`,
@@ -58,7 +58,7 @@ function documentationController(app: DocumentedApp): Type {
 /** Serves `<prefix>/openapi.json` and `<prefix>/docs`, built once from the app's route tables. */
 @Module({})
 export class OpenApiModule {
-  static forApp(app: DocumentedApp): DynamicModule {
-    return { module: OpenApiModule, controllers: [documentationController(app)] };
+  static forApp(app: DocumentedApp, platform: PlatformRoutes = {}): DynamicModule {
+    return { module: OpenApiModule, controllers: [documentationController(app, platform)] };
   }
 }
