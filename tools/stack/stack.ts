@@ -303,9 +303,14 @@ try {
     say(
       `  ${service.padEnd(12)} http://127.0.0.1:${SERVICES[service].port}/${SERVICES[service].prefix}  (…/health/ready for HTTP, …/health for every component; details with an admin token)`,
     );
-  say('Prometheus metrics, straight from each app (scrape these; no gateway serves them):');
-  for (const service of SERVICE_NAMES)
-    say(`  ${service.padEnd(12)} http://127.0.0.1:${SERVICES[service].port}/${SERVICES[service].prefix}/metrics`);
+  // The apps inherit this process's environment: METRICS_ENABLED=false reaches each of them.
+  if (process.env.METRICS_ENABLED === 'false')
+    say('metrics: off (METRICS_ENABLED=false): <prefix>/metrics answers 404');
+  else {
+    say('Prometheus metrics, straight from each app (scrape these; no gateway serves them):');
+    for (const service of SERVICE_NAMES)
+      say(`  ${service.padEnd(12)} http://127.0.0.1:${SERVICES[service].port}/${SERVICES[service].prefix}/metrics`);
+  }
   const otlp = process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
   say(
     otlp
