@@ -59,34 +59,39 @@ describe('payment while the card network is unreachable', () => {
     }
   }
 
-  it('waits out the outage far past the attempts, dead-letters neither order.confirmed nor order.cancelled, and settles each once', async () => {
-    const toCapture = placed();
-    const toVoid = placed();
-    await world.send([toCapture, toVoid]);
-    await world.waitForPublished(toCapture.data.orderId, 'payment.authorized');
-    await world.waitForPublished(toVoid.data.orderId, 'payment.authorized');
+  it(
+    'waits out the outage far past the attempts, dead-letters neither order.confirmed nor order.cancelled, and settles each once',
+    { timeout: 180_000 },
+    async () => {
+      const toCapture = placed();
+      const toVoid = placed();
+      await world.send([toCapture, toVoid]);
+      await world.waitForPublished(toCapture.data.orderId, 'payment.authorized');
+      await world.waitForPublished(toVoid.data.orderId, 'payment.authorized');
 
-    network.down = true;
-    await world.send([confirmed(toCapture), cancelled(toVoid.data.orderId, toVoid.data.customerId)]);
-    // Each handler failed on the network more often than it had attempts (the circuit breaker lets
-    // a call through now and then).
-    await waitFor(() => network.refused.capture > 2 && network.refused.void > 2, {
-      timeoutMs: 30_000,
-      what: 'the outage to outlast the attempts',
-    });
-    expect(await deadLetters('order.confirmed')).toBe(0);
-    expect(await deadLetters('order.cancelled')).toBe(0);
-    expect(network.holdFor(toCapture.data.orderId)).toMatchObject({ state: 'HELD' });
-    expect(network.holdFor(toVoid.data.orderId)).toMatchObject({ state: 'HELD' });
+      network.down = true;
+      await world.send([confirmed(toCapture), cancelled(toVoid.data.orderId, toVoid.data.customerId)]);
+      // Each handler failed on the network more often than it had attempts (the circuit breaker lets
+      // a call through now and then, after a pause growing from 1 s to 10 s: on a busy machine this
+      // takes tens of seconds).
+      await waitFor(() => network.refused.capture > 2 && network.refused.void > 2, {
+        timeoutMs: 90_000,
+        what: 'the outage to outlast the attempts',
+      });
+      expect(await deadLetters('order.confirmed')).toBe(0);
+      expect(await deadLetters('order.cancelled')).toBe(0);
+      expect(network.holdFor(toCapture.data.orderId)).toMatchObject({ state: 'HELD' });
+      expect(network.holdFor(toVoid.data.orderId)).toMatchObject({ state: 'HELD' });
 
-    network.down = false;
-    await world.waitForPublished(toCapture.data.orderId, 'payment.captured');
-    await world.waitForPublished(toVoid.data.orderId, 'payment.voided');
-    expect(network.holdFor(toCapture.data.orderId)).toMatchObject({ state: 'CAPTURED' });
-    expect(network.holdFor(toVoid.data.orderId)).toMatchObject({ state: 'VOIDED' });
-    expect(await world.allPublished(toCapture.data.orderId)).toEqual(['payment.authorized', 'payment.captured']);
-    expect(await world.allPublished(toVoid.data.orderId)).toEqual(['payment.authorized', 'payment.voided']);
-    expect(await deadLetters('order.confirmed')).toBe(0);
-    expect(await deadLetters('order.cancelled')).toBe(0);
-  });
+      network.down = false;
+      await world.waitForPublished(toCapture.data.orderId, 'payment.captured');
+      await world.waitForPublished(toVoid.data.orderId, 'payment.voided');
+      expect(network.holdFor(toCapture.data.orderId)).toMatchObject({ state: 'CAPTURED' });
+      expect(network.holdFor(toVoid.data.orderId)).toMatchObject({ state: 'VOIDED' });
+      expect(await world.allPublished(toCapture.data.orderId)).toEqual(['payment.authorized', 'payment.captured']);
+      expect(await world.allPublished(toVoid.data.orderId)).toEqual(['payment.authorized', 'payment.voided']);
+      expect(await deadLetters('order.confirmed')).toBe(0);
+      expect(await deadLetters('order.cancelled')).toBe(0);
+    },
+  );
 });
