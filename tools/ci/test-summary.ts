@@ -40,11 +40,14 @@ for (const file of readdirSync(dir)
   perProject.push(`${file.replace(/\.json$/, '')} ${report.numPassedTests}/${report.numTotalTests}`);
   for (const testFile of report.testResults) {
     const failedTests = testFile.assertionResults.filter((t) => t.status === 'failed');
-    for (const t of failedTests) failures.push(`  ✗ ${testFile.name} > ${t.fullName}\n${firstLines(t.failureMessages?.[0])}`);
+    for (const t of failedTests)
+      failures.push(`  ✗ ${testFile.name} > ${t.fullName}\n${firstLines(t.failureMessages?.[0])}`);
     // A failed hook fails the file with no failed test of its own.
     if (testFile.status === 'failed' && failedTests.length === 0) {
       failed += 1;
-      failures.push(`  ✗ ${testFile.name}: the file failed (a hook, most often; its error is in the log above)${testFile.message ? `\n${firstLines(testFile.message)}` : ''}`);
+      failures.push(
+        `  ✗ ${testFile.name}: the file failed (a hook, most often; its error is in the log above)${testFile.message ? `\n${firstLines(testFile.message)}` : ''}`,
+      );
     }
   }
 }
