@@ -31,13 +31,11 @@ export function addToOutbox(tx: OutboxTransaction, ...envelopes: Envelope[]): Pr
   );
 }
 
+// One statement: the keys' turns are taken (the InitPlan, before any row is made) and then the rows
+// inserted, so each id is drawn while its key's lock is held.
 async function insertRows(tx: OutboxTransaction, envelopes: Envelope[], traceContext: string | null): Promise<void> {
   const keys = [...new Set(envelopes.map((e) => e.aggregateId))].sort();
-  await tx.$executeRawUnsafe(
-    'SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k ORDER BY k',
-    keys,
-  );
-  const values: unknown[] = [];
+  const values: unknown[] = [keys];
   const tuples = envelopes.map((envelope, i) => {
     values.push(
       envelope.eventId,
@@ -47,11 +45,16 @@ async function insertRows(tx: OutboxTransaction, envelopes: Envelope[], traceCon
       JSON.stringify(headersOf(envelope)),
       traceContext,
     );
-    const p = i * 6;
-    return `($${p + 1}::uuid, $${p + 2}, $${p + 3}, $${p + 4}::jsonb, $${p + 5}::jsonb, $${p + 6})`;
+    const p = i * 6 + 1;
+    return `($${p + 1}::uuid, $${p + 2}::text, $${p + 3}::text, $${p + 4}::jsonb, $${p + 5}::jsonb, $${p + 6}::text)`;
   });
   await tx.$executeRawUnsafe(
-    `INSERT INTO "outbox" (event_id, topic, message_key, payload, headers, trace_context) VALUES ${tuples.join(', ')}`,
+    `WITH turns AS MATERIALIZED (
+       SELECT pg_advisory_xact_lock(hashtextextended(k, 0)) FROM unnest($1::text[]) AS k ORDER BY k
+     )
+     INSERT INTO "outbox" (event_id, topic, message_key, payload, headers, trace_context)
+     SELECT * FROM (VALUES ${tuples.join(', ')}) AS v
+     WHERE (SELECT count(*) FROM turns) > 0`,
     ...values,
   );
 }
