@@ -315,7 +315,7 @@ try {
   say(
     otlp
       ? `traces: every app exports them over OTLP/HTTP to ${otlp}`
-      : 'traces: off (OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 exports them to a local OTLP endpoint)',
+      : 'traces: off (OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:4318 exports them to a local OTLP endpoint, such as npm run otlp:sink)',
   );
   say(
     `admin: ${adminEmail} / password in ${join(secretsDir, 'admin-password')} (development only; ADMIN_PASSWORD chooses it)`,

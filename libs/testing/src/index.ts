@@ -35,5 +35,6 @@ export { type ScratchPostgres, startScratchPostgres } from './scratch-postgres.t
 export { startTestStack, type TestStack } from './stack.ts';
 export { startTestIssuer, type TestIssuer, type TokenClaims } from './issuer.ts';
 export { type ReceivedMail, startTestSmtpServer, type TestSmtpServer } from './smtp.ts';
+export { countJsonSpans, countProtobufSpans, type OtlpSink, type OtlpSinkCounts, startOtlpSink } from './otlp-sink.ts';
 export { TestEventPublisher } from './publisher.ts';
 export { type OpenEventStream, openEventStream, type ReadServerSentEvent } from './event-stream.ts';
