@@ -55,12 +55,15 @@ export class PaymentsRepository {
     await tx.$executeRaw`SELECT pg_advisory_xact_lock(hashtext('payments.order'), hashtext(${orderId}))`;
   }
 
-  /** The order's payment and tombstone, as the rules see them. */
+  /** The order's payment and tombstone, as the rules see them, in one round trip. */
   async recordOf(tx: Queries, orderId: string): Promise<OrderPaymentRecord> {
-    const payment = await this.findByOrder(orderId, tx);
-    if (payment) return { payment, tombstoned: false };
-    const tombstones = await tx.$queryRaw<unknown[]>`SELECT 1 FROM order_tombstones WHERE order_id = ${orderId}`;
-    return { payment: null, tombstoned: tombstones.length > 0 };
+    const [row] = await tx.$queryRaw<Array<Partial<PaymentRow> & { tombstoned: boolean }>>`
+      SELECT p.id::text, p.order_id, p.customer_id, p.status, p.amount_cents, p.currency, p.failure_reason,
+             p.authorization_id,
+             p.id IS NULL AND EXISTS (SELECT 1 FROM order_tombstones WHERE order_id = ${orderId}) AS tombstoned
+      FROM (SELECT 1) AS one LEFT JOIN payments p ON p.order_id = ${orderId}`;
+    if (row.id) return { payment: toPayment(row as PaymentRow), tombstoned: false };
+    return { payment: null, tombstoned: row.tombstoned };
   }
 
   /** The payment of an order, if any; read in `db` (a transaction), or on its own. */
