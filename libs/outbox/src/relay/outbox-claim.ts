@@ -32,27 +32,31 @@ type Queryable = Pick<pg.ClientBase, 'query'>;
 //     backoff. A key whose head another relay holds (or has just published) is not this relay's.
 //     The heads are looked up by id (an array, so by primary key however many rows are pending), and
 //     the join reads every locked head, so the keys marked held are exactly the ones locked.
-//  3. Send the window's rows of the keys it holds, in id order; later rows of a key are never sent
-//     by anyone while its head is pending, so none overtakes an earlier one.
-const CLAIM_WINDOW = `
+//  3. Send the window's rows of the keys it holds, in id order, up to the batch size (their payloads
+//     come with the claim); later rows of a key are never sent by anyone while its head is pending,
+//     so none overtakes an earlier one.
+// The sizes are the relay's own integers, written into the text so that the claim can go in one
+// simple query with the BEGIN before it (one round trip where a parameter would need two).
+const claimWindow = (windowSize: number, batchSize: number) => {
+  if (!Number.isSafeInteger(windowSize) || !Number.isSafeInteger(batchSize))
+    throw new Error('outbox claim sizes must be integers');
+  return `
   WITH window_rows AS MATERIALIZED (
-    SELECT id, message_key FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT $1
+    SELECT id, message_key FROM outbox WHERE published_at IS NULL ORDER BY id LIMIT ${windowSize}
   ), held AS MATERIALIZED (
     SELECT message_key FROM outbox
     WHERE id = ANY(ARRAY(SELECT min(id) FROM window_rows GROUP BY message_key))
       AND published_at IS NULL AND next_attempt_at <= now()
     FOR UPDATE SKIP LOCKED
+  ), claimed AS MATERIALIZED (
+    SELECT w.id FROM window_rows w JOIN held h ON h.message_key = w.message_key ORDER BY w.id LIMIT ${batchSize}
   )
-  SELECT w.id, w.message_key, h.message_key IS NOT NULL AS held
-  FROM window_rows w LEFT JOIN held h ON h.message_key = w.message_key
-  ORDER BY w.id`;
-
-const LOAD_ROWS = `
-  SELECT id, topic, message_key, payload::text AS payload, headers, attempts, trace_context FROM outbox
-  WHERE id = ANY($1::bigint[])
-  ORDER BY id`;
-
-const MARK_PUBLISHED = 'UPDATE outbox SET published_at = now() WHERE id = ANY($1::bigint[])';
+  SELECT o.id, o.topic, o.message_key, o.payload::text AS payload, o.headers, o.attempts, o.trace_context,
+         counts.held_keys, counts.window_size
+  FROM (SELECT (SELECT count(*) FROM held)::int AS held_keys, (SELECT count(*) FROM window_rows)::int AS window_size) AS counts
+  LEFT JOIN (claimed c JOIN outbox o ON o.id = c.id) ON true
+  ORDER BY o.id`;
+};
 
 const BACK_OFF = `
   UPDATE outbox SET attempts = attempts + 1, last_error = $2,
@@ -74,39 +78,43 @@ const CLEAN_UP = `
     ORDER BY published_at LIMIT ${CLEAN_UP_CHUNK})`;
 
 /**
- * Claims up to `batchSize` rows inside the caller's open transaction: the rows of the keys whose
- * heads this transaction has locked, in id order. They stay claimed until it commits. Empty when
- * no key is free (all pending keys are in backoff or held by other relays).
+ * Opens a transaction on `client` and claims up to `batchSize` rows in it: the rows of the keys
+ * whose heads it has locked, in id order. They stay claimed until it ends; the caller commits it
+ * (markPublishedAndCommit) or rolls it back. Empty when no key is free (all pending keys are in backoff
+ * or held by other relays).
  */
 export async function claimBatch(client: pg.ClientBase, batchSize: number): Promise<OutboxRow[]> {
-  const claim = await lockHeads(client, batchSize);
-  if (!claim) return [];
-  const ids = claim.window
-    .filter((r) => claim.keys.has(r.message_key))
-    .slice(0, batchSize)
-    .map((r) => r.id);
-  const { rows } = await client.query<OutboxRow>(LOAD_ROWS, [ids]);
-  return rows;
-}
-
-// Reads windows of growing size until one holds a key this relay can take: a key stuck in backoff
-// with many rows (or keys other relays hold) may fill a small window, and must not stall the rest.
-async function lockHeads(
-  client: pg.ClientBase,
-  batchSize: number,
-): Promise<{ window: Array<{ id: string; message_key: string }>; keys: Set<string> } | undefined> {
-  for (const size of [batchSize * 2, batchSize * 16, batchSize * 128]) {
-    const { rows } = await client.query<{ id: string; message_key: string; held: boolean }>(CLAIM_WINDOW, [size]);
-    const keys = new Set(rows.filter((r) => r.held).map((r) => r.message_key));
-    if (keys.size) return { window: rows, keys };
-    if (rows.length < size) return undefined;
+  // Windows of growing size until one holds a key this relay can take: a key stuck in backoff with
+  // many rows (or keys other relays hold) may fill a small window, and must not stall the rest.
+  let begin = 'BEGIN;';
+  for (const windowSize of [batchSize * 2, batchSize * 16, batchSize * 128]) {
+    const rows = lastResult(await client.query(`${begin}${claimWindow(windowSize, batchSize)}`)).rows as Array<
+      OutboxRow & { held_keys: number; window_size: number }
+    >;
+    begin = '';
+    const [{ held_keys, window_size }] = rows;
+    if (held_keys > 0)
+      return rows.filter((row) => row.id !== null).map(({ held_keys: _, window_size: __, ...row }) => row);
+    if (window_size < windowSize) return [];
   }
-  return undefined;
+  return [];
 }
 
-/** Marks the rows published (Kafka has acknowledged them). */
-export async function markPublished(client: Queryable, rows: OutboxRow[]): Promise<void> {
-  await client.query(MARK_PUBLISHED, [rows.map((r) => r.id)]);
+/** The result of a simple query's last statement (pg answers one result per statement). */
+function lastResult(result: pg.QueryResult | pg.QueryResult[]): pg.QueryResult {
+  return Array.isArray(result) ? result[result.length - 1] : result;
+}
+
+/**
+ * Marks the rows published (Kafka has acknowledged them) and commits the claim's transaction, in
+ * one round trip: the ids are the table's own bigints, checked to be digits, written into the text.
+ */
+export async function markPublishedAndCommit(client: Queryable, rows: OutboxRow[]): Promise<void> {
+  const ids = rows.map((r) => {
+    if (!/^\d+$/.test(r.id)) throw new Error(`outbox id is not a bigint: ${r.id}`);
+    return r.id;
+  });
+  await client.query(`UPDATE outbox SET published_at = now() WHERE id = ANY('{${ids.join(',')}}'::bigint[]); COMMIT`);
 }
 
 /**

@@ -5,7 +5,7 @@ import {
   backOff,
   claimBatch,
   deletePublished,
-  markPublished,
+  markPublishedAndCommit,
   type OutboxLag,
   type OutboxRow,
   readLag,
@@ -186,7 +186,6 @@ export class OutboxRelay {
     client.on('error', onError);
     let committed = false;
     try {
-      await client.query('BEGIN');
       const rows = await claimBatch(client, this.batchSize);
       if (rows.length === 0) {
         await client.query('COMMIT');
@@ -204,9 +203,10 @@ export class OutboxRelay {
       }
       if (sent.length) {
         await this.options.faults?.afterSend?.(sent);
-        await markPublished(client, sent);
+        await markPublishedAndCommit(client, sent);
+      } else {
+        await client.query('COMMIT');
       }
-      await client.query('COMMIT');
       committed = true;
       this.published += sent.length;
       if (sent.length === 0 && failed.length) throw failed[0].error;
