@@ -76,13 +76,16 @@ describe('order under overload', () => {
     };
     const burst = (n: number) => Promise.all(Array.from({ length: n }, place));
 
-    /** Runs `work` while a transaction of the test's own holds the app's only database connection. */
-    const withConnectionHeld = async <T>(work: () => Promise<T>): Promise<T> => {
+    /**
+     * Opens a transaction of the test's own on the app's only database connection and keeps it open
+     * until released. Rejects if the transaction ends before it holds the connection.
+     */
+    const takeTheConnection = async () => {
       let release!: () => void;
       let holding!: () => void;
       const released = new Promise<void>((resolve) => (release = resolve));
       const held = new Promise<void>((resolve) => (holding = resolve));
-      const hostage = app.app.get(OrderDatabase).$transaction(
+      const done = app.app.get(OrderDatabase).$transaction(
         async (tx) => {
           await tx.$queryRaw`SELECT 1`;
           holding();
@@ -90,12 +93,25 @@ describe('order under overload', () => {
         },
         { maxWait: 60_000, timeout: 120_000 },
       );
-      await Promise.race([held, hostage]);
+      await Promise.race([held, done]);
+      return { release, done };
+    };
+
+    /** Runs `work` while a transaction of the test's own holds the app's only database connection. */
+    const withConnectionHeld = async <T>(work: () => Promise<T>): Promise<T> => {
+      // The test asks for the connection through the app's own pool, so its checkout gives up after
+      // DATABASE_POOL_TIMEOUT_MS like any other while the app's own work has the connection (or is
+      // still opening it): it asks again until it holds it.
+      const hostage = await waitFor(takeTheConnection, {
+        what: "the test's transaction to hold the app's only database connection",
+        timeoutMs: 30_000,
+        intervalMs: 10,
+      });
       try {
         return await work();
       } finally {
-        release();
-        await hostage;
+        hostage.release();
+        await hostage.done;
       }
     };
 
