@@ -23,17 +23,31 @@ export class StockMismatchError extends Error {
 // an admin's product update.
 const ORDER_LOCK_SPACE = 0x494e56; // "INV"
 
-// Stock moves between available, reserved and sold only here, one conditional UPDATE per line: the
-// database checks and moves in one step under the row's lock, so concurrent orders can never take
-// the same unit twice nor drive a column below 0 (never read-modify-write in JS). The
-// products_stock_balances CHECK keeps initial + restocked = available + reserved + sold.
+// Stock moves between available, reserved and sold only here, in one statement per movement: it
+// locks the products' rows in sku order (every transaction locks them in the same order, so two
+// orders sharing skus never wait on each other in a cycle), finds the lines whose source column is
+// short, and moves every line or, if any is short, none. The database checks and moves under the
+// rows' locks, so concurrent orders can never take the same unit twice nor drive a column below 0
+// (never read-modify-write in JS). The products_stock_balances CHECK keeps
+// initial + restocked = available + reserved + sold.
+const moveAllOrNone = (from: 'available' | 'reserved', to: 'reserved' | 'sold' | 'available') => `
+  WITH wanted AS (
+    SELECT sku, quantity FROM unnest($1::text[], $2::int[]) AS w(sku, quantity)
+  ), locked AS MATERIALIZED (
+    SELECT sku, ${from} AS source FROM products WHERE sku = ANY($1::text[]) ORDER BY sku FOR UPDATE
+  ), short AS MATERIALIZED (
+    SELECT w.sku FROM wanted w LEFT JOIN locked l ON l.sku = w.sku WHERE l.sku IS NULL OR l.source < w.quantity
+  ), moved AS (
+    UPDATE products p SET ${from} = p.${from} - w.quantity, ${to} = p.${to} + w.quantity, updated_at = now()
+    FROM wanted w
+    WHERE p.sku = w.sku AND NOT EXISTS (SELECT 1 FROM short)
+  )
+  SELECT sku FROM short ORDER BY sku`;
+
 const MOVEMENTS = {
-  reserve: `UPDATE products SET available = available - $2::int, reserved = reserved + $2::int, updated_at = now()
-            WHERE sku = $1 AND available >= $2::int`,
-  commit: `UPDATE products SET reserved = reserved - $2::int, sold = sold + $2::int, updated_at = now()
-           WHERE sku = $1 AND reserved >= $2::int`,
-  release: `UPDATE products SET reserved = reserved - $2::int, available = available + $2::int, updated_at = now()
-            WHERE sku = $1 AND reserved >= $2::int`,
+  reserve: moveAllOrNone('available', 'reserved'),
+  commit: moveAllOrNone('reserved', 'sold'),
+  release: moveAllOrNone('reserved', 'available'),
 } as const;
 
 type Movement = keyof typeof MOVEMENTS;
@@ -101,18 +115,9 @@ export class ReservationsRepository {
     return rows.map((r) => r.sku);
   }
 
-  /**
-   * Available → reserved for every line or none: the lines are taken one by one, in the given
-   * (sku) order, under a savepoint; if any is short the savepoint is rolled back, and the short
-   * skus are returned.
-   */
+  /** Available → reserved for every line or none; returns the skus that were short (none moved then). */
   async reserveAllOrNone(tx: InventoryTransaction, lines: StockLine[]): Promise<string[]> {
-    await tx.$executeRawUnsafe('SAVEPOINT reserve_stock');
-    const short = await this.move(tx, 'reserve', lines);
-    await tx.$executeRawUnsafe(
-      short.length > 0 ? 'ROLLBACK TO SAVEPOINT reserve_stock' : 'RELEASE SAVEPOINT reserve_stock',
-    );
-    return short;
+    return this.move(tx, 'reserve', lines);
   }
 
   /** Reserved → sold for each line; throws (and the transaction rolls back) if the stock is not reserved. */
@@ -127,15 +132,14 @@ export class ReservationsRepository {
     if (short.length > 0) throw new StockMismatchError('release', orderId, short);
   }
 
-  // One row at a time in the caller's order (sorted by sku): every transaction locks rows in the
-  // same order, so two orders sharing skus never wait on each other in a cycle. Returns the skus
-  // that did not move.
+  /** Moves every line or none (see moveAllOrNone); returns the short skus, in sku order. */
   private async move(tx: InventoryTransaction, movement: Movement, lines: StockLine[]): Promise<string[]> {
-    const missed: string[] = [];
-    for (const { sku, quantity } of lines) {
-      const moved = await tx.$executeRawUnsafe(MOVEMENTS[movement], sku, quantity);
-      if (moved === 0) missed.push(sku);
-    }
-    return missed;
+    if (lines.length === 0) return [];
+    const rows = await tx.$queryRawUnsafe<Array<{ sku: string }>>(
+      MOVEMENTS[movement],
+      lines.map((l) => l.sku),
+      lines.map((l) => l.quantity),
+    );
+    return rows.map((r) => r.sku);
   }
 }
