@@ -52,6 +52,22 @@ describe('deadLetterCheck', () => {
     await expect(check(oneLetter, at + 60_000).probe()).resolves.toMatchObject({ sinceStart: 1, last: oneLetter.last });
   });
 
+  it('counts no letter that the topics it reports do not hold yet: its own count is read before the topics', async () => {
+    const count: DeadLetterCount = { total: 0, byTopic: {} };
+    let answer!: (offsets: { 'payment.failed.dlq': number }) => void;
+    const probe = check(count, at, () => new Promise((resolve) => (answer = resolve))).probe();
+    // A letter is acknowledged and counted while Kafka is being asked for the topics' ends, which it
+    // answers as they were before.
+    Object.assign(count, { total: 1, byTopic: { 'payment.failed': 1 }, last: oneLetter.last });
+    answer({ 'payment.failed.dlq': 0 });
+    await expect(probe).resolves.toEqual({
+      sinceStart: 0,
+      byTopic: {},
+      last: undefined,
+      inTopics: { 'payment.failed.dlq': 0 },
+    });
+  });
+
   it('reports the topics as unavailable, not itself as down, when Kafka does not answer', async () => {
     const details = await check({ total: 0, byTopic: {} }, at, async () => {
       throw new Error('connect ECONNREFUSED');

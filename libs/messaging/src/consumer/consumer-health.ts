@@ -51,7 +51,10 @@ export function deadLetterCheck(options: DeadLetterCheckOptions): ReadinessCheck
     name: 'deadLetters',
     kind: 'component',
     probe: async () => {
-      const count = options.consumer()?.deadLettered ?? { total: 0, byTopic: {} };
+      // This process' count is a live one: it is copied before the topics are asked, so every letter
+      // it counts was already in its topic (counted once Kafka acknowledged it) when they answer.
+      const live = options.consumer()?.deadLettered ?? { total: 0, byTopic: {} };
+      const count = { total: live.total, byTopic: { ...live.byTopic }, last: live.last };
       const topics = options.deadLetterTopics();
       // The topic totals are extra: Kafka being away is the `kafka` check's news, not this one's.
       const inTopics = topics.length
