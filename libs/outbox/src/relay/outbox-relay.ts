@@ -114,7 +114,8 @@ export class OutboxRelay {
     this.listener = new PgListener({
       databaseUrl: this.options.databaseUrl,
       channels: [this.channel],
-      onNotification: () => this.wake(),
+      // One worker per commit: a commit's rows are one worker's batch; a second would find them held.
+      onNotification: () => this.wakeup.wakeOne(),
       onListening: () => this.wake(),
       retryMs: this.pollIntervalMs,
       logger: this.logger,

@@ -47,4 +47,20 @@ describe('Wakeup', () => {
     wakeup.wake();
     expect(await Promise.all(sleepers.map(settled))).toEqual([true, true]);
   });
+
+  it('wakes one sleeper with wakeOne, the one asleep longest, and the next with the next wakeOne', async () => {
+    const wakeup = new Wakeup();
+    const sleepers = [wakeup.sleep(60_000), wakeup.sleep(60_000)];
+    wakeup.wakeOne();
+    expect(await Promise.all(sleepers.map(settled))).toEqual([true, false]);
+    wakeup.wakeOne();
+    expect(await settled(sleepers[1])).toBe(true);
+  });
+
+  it('keeps a wakeOne that came while nobody slept, for the next sleep only', async () => {
+    const wakeup = new Wakeup();
+    wakeup.wakeOne();
+    expect(await settled(wakeup.sleep(60_000))).toBe(true);
+    expect(await settled(wakeup.sleep(60_000))).toBe(false);
+  });
 });

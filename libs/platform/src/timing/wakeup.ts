@@ -28,4 +28,14 @@ export class Wakeup {
     if (this.sleepers.size === 0) this.woken = true;
     for (const sleeper of this.sleepers) sleeper();
   }
+
+  /**
+   * Ends the longest sleep only (or the next one, if nobody sleeps now): for a signal that one
+   * sleeper can take care of, so that the others do not all wake to find nothing left.
+   */
+  wakeOne(): void {
+    const [first] = this.sleepers;
+    if (first) first();
+    else this.woken = true;
+  }
 }
