@@ -60,6 +60,7 @@ export {
   ProviderUnavailableError,
 } from './resilience/provider-unavailable.ts';
 export { backoff, type BackoffPolicy } from './timing/backoff.ts';
+export { PeriodicBatch, type PeriodicBatchOptions } from './timing/periodic-batch.ts';
 export {
   currentTraceId,
   currentTraceparent,

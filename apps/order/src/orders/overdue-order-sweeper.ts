@@ -1,4 +1,4 @@
-import { APP_CONFIG, Wakeup } from '@commerce/platform';
+import { APP_CONFIG, PeriodicBatch } from '@commerce/platform';
 import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { CommandBus } from '@nestjs/cqrs';
 import type { OrderConfig } from '../order.config.ts';
@@ -9,34 +9,36 @@ import { CancelOverdueOrdersCommand } from './cancel-overdue-orders.command.ts';
  * (CancelOverdueOrdersCommand), a batch per transaction, at once again while batches come back full.
  * Every replica runs one; SKIP LOCKED keeps them apart. A replica starts sweeping only once it has
  * run for the deadline itself: answers that came while the order app was down wait unread in Kafka,
- * and get that long to be read before their orders count as unanswered. A loop rather than
+ * and get that long to be read before their orders count as unanswered. A PeriodicBatch rather than
  * @nestjs/schedule's interval: a sweep never overlaps the previous one, a backlog drains without
  * waiting for the next tick, and shutdown waits for the batch in flight before the database closes.
  */
 @Injectable()
 export class OverdueOrderSweeper implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('OverdueOrderSweeper');
-  private readonly wakeup = new Wakeup();
-  private running = false;
-  private loop?: Promise<void>;
+  private readonly batches: PeriodicBatch;
 
   constructor(
     private readonly commands: CommandBus,
     @Inject(APP_CONFIG) private readonly config: OrderConfig,
-  ) {}
+  ) {
+    this.batches = new PeriodicBatch({
+      batch: async () => (await this.sweep()).length === config.ORDER_SETTLE_SWEEP_BATCH_SIZE,
+      intervalMs: config.ORDER_SETTLE_SWEEP_INTERVAL_MS,
+      logger: this.logger,
+      // The database is down or overloaded: the orders stay PENDING and the next sweep finds them.
+      failureMessage: 'settle deadline sweep failed',
+    });
+  }
 
   onApplicationBootstrap(): void {
-    // The app and its connected microservice share one container: the hook may come twice.
-    if (this.running) return;
-    this.running = true;
-    this.loop = this.run(Date.now());
+    // Sweeps only once this replica has run for the deadline itself (see above).
+    this.batches.start(this.config.ORDER_SETTLE_TIMEOUT_MS);
   }
 
   // Before the platform closes the database (onApplicationShutdown).
-  async onModuleDestroy(): Promise<void> {
-    this.running = false;
-    this.wakeup.wake();
-    await this.loop;
+  onModuleDestroy(): Promise<void> {
+    return this.batches.stop();
   }
 
   /** Cancels one batch of overdue orders; answers their ids. */
@@ -50,24 +52,5 @@ export class OverdueOrderSweeper implements OnApplicationBootstrap, OnModuleDest
         'order not settled in time: cancelled with TIMEOUT',
       );
     return cancelled;
-  }
-
-  private async run(startedAt: number): Promise<void> {
-    let errors = 0;
-    // Ended early only by shutdown.
-    await this.wakeup.sleep(Math.max(0, startedAt + this.config.ORDER_SETTLE_TIMEOUT_MS - Date.now()));
-    while (this.running) {
-      let full = false;
-      try {
-        full = (await this.sweep()).length === this.config.ORDER_SETTLE_SWEEP_BATCH_SIZE;
-        errors = 0;
-      } catch (error) {
-        // The database is down or overloaded: the orders stay PENDING and the next sweep finds them.
-        errors++;
-        if (errors === 1 || errors % 20 === 0)
-          this.logger.error({ err: error, errors }, 'settle deadline sweep failed');
-      }
-      if (this.running && !full) await this.wakeup.sleep(this.config.ORDER_SETTLE_SWEEP_INTERVAL_MS);
-    }
   }
 }
