@@ -902,12 +902,14 @@ describe('the abuse suite: hostile input and a hostile network against the five 
         await waitFor(() => stream.frames().some((f) => f.data?.includes(order)), {
           what: "the victim's real notification on the stream",
         });
+        // The frames first, then the victim's sent notifications: a frame is written only after its
+        // row is marked sent, so every frame read here is in what is read next, while a later email
+        // (the order's confirmation) may still be arriving on the stream.
+        const frames = stream.frames();
         const real = new Set(await sentNotifications(victim.id));
         expect(stream.text()).not.toContain(marker);
         // Every notification is one of the victim's own sent ones (a replayed id could repeat one, never invent one).
-        const notifications = stream
-          .frames()
-          .filter((f) => (f.event ?? 'message') === 'notification' || f.event === 'message');
+        const notifications = frames.filter((f) => (f.event ?? 'message') === 'notification' || f.event === 'message');
         expect(notifications.filter((f) => !real.has(f.id ?? '') || !real.has(JSON.parse(f.data ?? '{}').id))).toEqual(
           [],
         );
